@@ -1,0 +1,86 @@
+// Service settings: read once from the environment, validated with one schema, frozen.
+// Every problem is reported at once, each naming the setting and what was expected.
+import { Ajv } from 'ajv';
+
+export interface Settings {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly rulesDir: string;
+  readonly modelsDir: string;
+  readonly environment: 'development' | 'production' | 'test';
+  /** HMAC key for identifier hashes; absent in development means "generate one into dataDir". */
+  readonly identifierHashKey: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly watchRules: boolean;
+  readonly shutdownGraceMs: number;
+  /** Country calling code assumed for phone numbers written without one. */
+  readonly defaultPhoneCountryCode: string;
+}
+
+/** Environment variable → setting, with its schema. The names are the public contract. */
+const variables = {
+  PORT: { key: 'port', schema: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 } },
+  HOST: { key: 'host', schema: { type: 'string', minLength: 1, default: '0.0.0.0' } },
+  DATA_DIR: { key: 'dataDir', schema: { type: 'string', minLength: 1, default: './data' } },
+  RULES_DIR: { key: 'rulesDir', schema: { type: 'string', minLength: 1, default: './rules' } },
+  MODELS_DIR: { key: 'modelsDir', schema: { type: 'string', minLength: 1, default: './models' } },
+  NODE_ENV: { key: 'environment', schema: { enum: ['development', 'production', 'test'], default: 'development' } },
+  IDENTIFIER_HASH_KEY: { key: 'identifierHashKey', schema: { type: 'string', minLength: 32 } },
+  LOG_LEVEL: { key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
+  RULES_WATCH: { key: 'watchRules', schema: { type: 'boolean', default: true } },
+  SHUTDOWN_GRACE_MS: { key: 'shutdownGraceMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 } },
+  DEFAULT_PHONE_COUNTRY_CODE: { key: 'defaultPhoneCountryCode', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '86' } },
+} as const;
+
+type Variable = keyof typeof variables;
+
+const envSchema = {
+  type: 'object',
+  properties: Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, v.schema])),
+};
+
+const validate = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false }).compile(envSchema);
+
+export class SettingsError extends Error {
+  readonly code = 'INVALID_SETTINGS';
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+function describe(schema: Record<string, unknown>): string {
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.join(', ')}`;
+  if (schema.type === 'integer') return `an integer from ${schema.minimum} to ${schema.maximum}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (schema.pattern) return `a value matching ${schema.pattern}`;
+  if (schema.minLength) return `a string of at least ${schema.minLength} characters`;
+  return `a ${String(schema.type)}`;
+}
+
+/** Reads the settings from an environment map (process.env in production, a literal in tests). */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const input: Record<string, unknown> = {};
+  for (const name of Object.keys(variables)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') input[name] = raw;
+  }
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const name = e.instancePath.replace(/^\//, '') as Variable;
+      const spec = variables[name];
+      const shown = spec?.key === 'identifierHashKey' ? '(hidden)' : JSON.stringify(env[name]);
+      return `${name}: expected ${spec ? describe(spec.schema) : e.message}, got ${shown}`;
+    });
+    throw new SettingsError(problems);
+  }
+  const settings = Object.fromEntries(
+    Object.entries(variables).map(([name, v]) => [v.key, input[name]]),
+  ) as unknown as Settings;
+  if (settings.environment === 'production' && !settings.identifierHashKey) {
+    throw new SettingsError([
+      'IDENTIFIER_HASH_KEY: required when NODE_ENV=production (a secret of at least 32 characters; identifiers are stored only as HMAC-SHA256 hashes under it)',
+    ]);
+  }
+  return Object.freeze(settings);
+}

@@ -1,0 +1,147 @@
+// Decides one application end to end: idempotency, identifier protection, the product's flow,
+// and the durable audit record, which is committed before the caller gets its answer.
+import { canonicalJson } from '../identity/canonical-json';
+import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
+import type { Facts } from '../rules/evaluator';
+import type { Outcome, RuleSet } from '../rules/ruleset';
+import type { AuditStore, DecisionRow } from '../store/audit-store';
+import type { Application } from './application';
+import { IdempotencyConflictError, UnknownProductError } from './errors';
+import { runFlow, type Reason, type StageProviders, type StageTrace } from './flow';
+import { newDecisionId } from './ids';
+
+export interface DecisionResponse {
+  readonly decisionId: string;
+  readonly applicationId: string;
+  readonly outcome: Outcome;
+  readonly reasons: readonly Reason[];
+  readonly versions: { readonly rules: string };
+  readonly timings: { readonly totalMs: number; readonly stages: Readonly<Record<string, number>> };
+  readonly decidedAt: string;
+}
+
+/** What the audit store keeps of a decision: inputs (identifiers protected), facts, rule results. */
+export interface DecisionDocument extends DecisionResponse {
+  readonly product: string;
+  readonly region: string;
+  readonly request: Omit<Application, 'identifiers'> & { readonly identifiers: ProtectedIdentifiers };
+  readonly facts: Facts;
+  readonly stages: readonly StageTrace[];
+}
+
+export interface DecisionObserver {
+  onDecision?(document: DecisionDocument): void;
+  onReplay?(document: DecisionDocument): void;
+}
+
+export interface DecisionServiceDeps {
+  readonly store: AuditStore;
+  readonly ruleSet: () => RuleSet;
+  readonly protector: IdentifierProtector;
+  readonly providers: StageProviders;
+  /** Called after each commit, e.g. to feed the velocity index. */
+  readonly onCommitted?: (row: DecisionRow, document: DecisionDocument) => void;
+  readonly observer?: DecisionObserver;
+  readonly clock?: () => number;
+}
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function responseOf(doc: DecisionDocument): DecisionResponse {
+  const { decisionId, applicationId, outcome, reasons, versions, timings, decidedAt } = doc;
+  return { decisionId, applicationId, outcome, reasons, versions, timings, decidedAt };
+}
+
+/** The facts every flow starts from (see FACT_CATALOG). */
+export function baseFacts(application: Application, identifiers: ProtectedIdentifiers): Facts {
+  const hashes: Partial<Record<IdentifierType, string>> = {};
+  for (const [type, id] of Object.entries(identifiers)) hashes[type as IdentifierType] = id.hash;
+  return {
+    product: application.product,
+    region: application.region,
+    amount: application.amount,
+    termMonths: application.termMonths,
+    applicant: application.applicant,
+    identifiers: hashes,
+    identifierCount: Object.keys(hashes).length,
+  };
+}
+
+export class DecisionService {
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: DecisionServiceDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /** Evaluates without storing: for analysts' rule tests and what-if runs. */
+  async evaluate(application: Application, ruleSet: RuleSet = this.deps.ruleSet()) {
+    const flow = ruleSet.flows.get(application.product);
+    if (!flow) throw new UnknownProductError(application.product, [...ruleSet.flows.keys()]);
+    const identifiers = this.deps.protector.protect(application.identifiers ?? {});
+    const result = await runFlow({
+      flow,
+      reasons: ruleSet.reasons,
+      facts: baseFacts(application, identifiers),
+      providers: this.deps.providers,
+    });
+    return { identifiers, result };
+  }
+
+  async decide(application: Application): Promise<{ replayed: boolean; document: DecisionDocument }> {
+    const fingerprint = this.deps.protector.fingerprint(canonicalJson(application));
+    const prior = this.deps.store.findByApplicationId(application.applicationId);
+    if (prior) return this.replay(prior, fingerprint);
+
+    const ruleSet = this.deps.ruleSet();
+    const { identifiers, result } = await this.evaluate(application, ruleSet);
+    const decidedAt = this.clock();
+    const { identifiers: _raw, ...request } = application;
+    const document: DecisionDocument = {
+      decisionId: newDecisionId(decidedAt),
+      applicationId: application.applicationId,
+      outcome: result.outcome,
+      reasons: result.reasons,
+      versions: { rules: ruleSet.version },
+      timings: {
+        totalMs: round3(result.totalMs),
+        stages: Object.fromEntries(result.stages.map((s) => [s.stage, round3(s.durationMs)])),
+      },
+      decidedAt: new Date(decidedAt).toISOString(),
+      product: application.product,
+      region: application.region,
+      request: { ...request, identifiers },
+      facts: result.facts,
+      stages: result.stages,
+    };
+    const row: DecisionRow = {
+      decisionId: document.decisionId,
+      applicationId: application.applicationId,
+      requestFingerprint: fingerprint,
+      product: application.product,
+      region: application.region,
+      outcome: document.outcome,
+      rulesVersion: ruleSet.version,
+      decidedAt,
+      identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash })),
+      document,
+    };
+    const appended = await this.deps.store.append(row);
+    // A concurrent request with the same application id committed first: answer as a retry would.
+    if (appended.status === 'exists') return this.replay(appended.existing, fingerprint);
+    this.deps.onCommitted?.(row, document);
+    this.deps.observer?.onDecision?.(document);
+    return { replayed: false, document };
+  }
+
+  private replay(prior: DecisionRow, fingerprint: string): { replayed: boolean; document: DecisionDocument } {
+    if (prior.requestFingerprint !== fingerprint) throw new IdempotencyConflictError(prior.applicationId, prior.decisionId);
+    const document = prior.document as DecisionDocument;
+    this.deps.observer?.onReplay?.(document);
+    return { replayed: true, document };
+  }
+
+  getDecision(decisionId: string): DecisionDocument | undefined {
+    return this.deps.store.getDecision(decisionId)?.document as DecisionDocument | undefined;
+  }
+}

@@ -1,0 +1,128 @@
+// The HTTP layer: parse, validate, call the domain, map its answer. Nothing else lives here.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Application } from '../decision/application';
+import { IdempotencyConflictError, UnknownProductError } from '../decision/errors';
+import { responseOf, type DecisionService } from '../decision/service';
+import type { Metrics } from '../observability/metrics';
+import type { RuleSetHolder } from '../rules/hot-reload';
+import { ApiError } from './errors';
+import type { Validator } from './validation';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ReadinessCheck {
+  readonly ok: boolean;
+  /** Ready, but running on a fallback (e.g. no model): decisions still flow. */
+  readonly degraded?: boolean;
+  readonly detail?: string;
+}
+
+export interface AppDeps {
+  readonly decisions: DecisionService;
+  readonly rules: RuleSetHolder;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly validateApplication: Validator<Application>;
+  readonly openapi: object;
+  readonly readiness: () => Readonly<Record<string, ReadinessCheck>>;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  const json = express.json({ limit: MAX_BODY_BYTES, strict: false });
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
+    next();
+  };
+
+  app.post('/decide', requireJson, json, async (req, res) => {
+    const application = deps.validateApplication(req.body);
+    const ready = deps.readiness();
+    if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
+    const { document } = await deps.decisions.decide(application);
+    res.json(responseOf(document));
+  });
+
+  app.get('/decisions/:decisionId', (req, res) => {
+    const document = deps.decisions.getDecision(req.params.decisionId);
+    if (!document) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${req.params.decisionId}"` }]);
+    res.json(document);
+  });
+
+  app.get('/rules', (_req, res) => {
+    const active = deps.rules.current;
+    const rejection = deps.rules.lastRejection;
+    res.json({
+      version: active.version,
+      loadedAt: active.loadedAt.toISOString(),
+      products: [...active.flows.keys()],
+      files: active.files,
+      lastReloadError: rejection ? { at: rejection.at.toISOString(), errors: rejection.messages } : null,
+    });
+  });
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/ready', (_req, res) => {
+    const checks = deps.readiness();
+    const values = Object.values(checks);
+    const status = values.some((c) => !c.ok) ? 'not_ready' : values.some((c) => c.degraded) ? 'degraded' : 'ready';
+    res.status(status === 'not_ready' ? 503 : 200).json({ status, checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(deps.openapi);
+  });
+
+  app.all('/decide', () => {
+    throw new ApiError('METHOD_NOT_ALLOWED', [{ path: 'method', message: 'use POST' }]);
+  });
+
+  app.use(() => {
+    throw new ApiError('ROUTE_NOT_FOUND');
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const apiError = toApiError(err);
+    if (apiError.code === 'INTERNAL') deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    res.status(apiError.status).json(apiError.toJSON());
+  });
+
+  return app;
+}
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof UnknownProductError) {
+    return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
+  }
+  if (err instanceof IdempotencyConflictError) {
+    return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: `already decided as ${err.decisionId} with a different body` }]);
+  }
+  // body-parser's errors carry a `type`; they are the client's fault, not ours.
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.too.large') return new ApiError('BODY_TOO_LARGE', [{ path: '(body)', message: `at most ${MAX_BODY_BYTES} bytes` }]);
+  if (type === 'entity.parse.failed') {
+    return new ApiError('INVALID_JSON', [{ path: '(body)', message: (err as Error).message }]);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+  return new ApiError('INTERNAL');
+}

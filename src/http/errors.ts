@@ -1,0 +1,41 @@
+// Every error the API can answer with, declared once: code, HTTP status, message.
+// Clients and tests match on `code`; internal detail goes to the log, never on the wire.
+
+export const API_ERRORS = {
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema; see details.' },
+  INVALID_PARAMETER: { status: 400, message: 'A path or query parameter is invalid; see details.' },
+  UNKNOWN_PRODUCT: { status: 404, message: 'No rule flow exists for this product.' },
+  DECISION_NOT_FOUND: { status: 404, message: 'No decision has this id.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This endpoint does not accept this method.' },
+  IDEMPOTENCY_CONFLICT: { status: 409, message: 'This applicationId was already decided with a different request body.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body exceeds 64 KB.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not ready to decide.' },
+  INTERNAL: { status: 500, message: 'Internal error; the request was not decided. It is safe to retry.' },
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export interface ErrorDetail {
+  /** The offending field, as a dotted path (applicant.age), or the parameter name. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly details?: readonly ErrorDetail[],
+    message?: string,
+  ) {
+    super(message ?? API_ERRORS[code].message);
+    this.status = API_ERRORS[code].status;
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}

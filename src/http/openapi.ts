@@ -1,0 +1,179 @@
+// The OpenAPI 3.1 document, built from the same schemas the service validates with, so it
+// cannot drift from the code; test/http/openapi.test.ts checks live responses against it.
+import { API_ERRORS } from './errors';
+
+const reason = {
+  type: 'object',
+  required: ['code', 'stage', 'message'],
+  properties: {
+    code: { type: 'string', description: 'Stable reason code (rules/reasons.json).' },
+    stage: { type: 'string' },
+    message: { type: 'string', description: 'Plain-language reason.' },
+    rule: { type: 'string', description: 'The rule that gave it; absent for a stage fallback.' },
+  },
+};
+
+const decision = {
+  type: 'object',
+  required: ['decisionId', 'applicationId', 'outcome', 'reasons', 'versions', 'timings', 'decidedAt'],
+  properties: {
+    decisionId: { type: 'string', format: 'uuid' },
+    applicationId: { type: 'string' },
+    outcome: { enum: ['approve', 'review', 'decline'] },
+    reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+    versions: {
+      type: 'object',
+      required: ['rules'],
+      properties: { rules: { type: 'string', description: 'Content hash of the rule set that decided.' } },
+    },
+    timings: {
+      type: 'object',
+      required: ['totalMs', 'stages'],
+      properties: { totalMs: { type: 'number' }, stages: { type: 'object', additionalProperties: { type: 'number' } } },
+    },
+    decidedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const storedDecision = {
+  allOf: [
+    { $ref: '#/components/schemas/Decision' },
+    {
+      type: 'object',
+      required: ['product', 'region', 'request', 'facts', 'stages'],
+      properties: {
+        product: { type: 'string' },
+        region: { type: 'string' },
+        request: { type: 'object', description: 'The application; identifiers replaced by { hash, masked }.' },
+        facts: { type: 'object' },
+        stages: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['stage', 'status', 'durationMs', 'rules'],
+            properties: {
+              stage: { type: 'string' },
+              status: { enum: ['completed', 'fallback', 'skipped'] },
+              durationMs: { type: 'number' },
+              fallback: { type: 'object' },
+              facts: { type: 'object' },
+              rules: { type: 'array', items: { type: 'object', required: ['rule', 'fired'], properties: { rule: { type: 'string' }, fired: { type: 'boolean' } } } },
+            },
+          },
+        },
+      },
+    },
+  ],
+};
+
+const error = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { enum: Object.keys(API_ERRORS) },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+const rulesStatus = {
+  type: 'object',
+  required: ['version', 'loadedAt', 'files', 'products', 'lastReloadError'],
+  properties: {
+    version: { type: 'string' },
+    loadedAt: { type: 'string', format: 'date-time' },
+    products: { type: 'array', items: { type: 'string' } },
+    files: { type: 'array', items: { type: 'object', required: ['path', 'sha256'], properties: { path: { type: 'string' }, sha256: { type: 'string' } } } },
+    lastReloadError: {
+      oneOf: [
+        { type: 'null' },
+        { type: 'object', required: ['at', 'errors'], properties: { at: { type: 'string', format: 'date-time' }, errors: { type: 'array', items: { type: 'string' } } } },
+      ],
+    },
+  },
+};
+
+const readiness = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { enum: ['ready', 'degraded', 'not_ready'] },
+    checks: { type: 'object', additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } } },
+  },
+};
+
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const errorResponse = (description: string) => ({ description, ...json('Error') });
+
+export function buildOpenApi(applicationSchema: object, version: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Credit decision engine',
+      version,
+      description: 'Staged credit and fraud decisions for loan applications, with reason codes and a durable audit trail.',
+    },
+    paths: {
+      '/decide': {
+        post: {
+          summary: 'Decide one loan application',
+          description: 'Idempotent by applicationId: a retry with the identical body returns the stored decision; a different body is a 409.',
+          requestBody: { required: true, ...json('Application') },
+          responses: {
+            200: { description: 'The decision, committed to the audit store before this response.', ...json('Decision') },
+            400: errorResponse('Malformed JSON or a body that does not match the schema.'),
+            404: errorResponse('Unknown product.'),
+            409: errorResponse('applicationId already decided with a different body.'),
+            413: errorResponse('Body larger than 64 KB.'),
+            415: errorResponse('Body is not application/json.'),
+            503: errorResponse('Not ready (starting or shutting down).'),
+          },
+        },
+      },
+      '/decisions/{decisionId}': {
+        get: {
+          summary: 'A stored decision with its inputs, facts, rule results and versions',
+          parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'The stored decision.', ...json('StoredDecision') }, 404: errorResponse('No such decision.') },
+        },
+      },
+      '/rules': {
+        get: { summary: 'The active rule set and the last rejected edit', responses: { 200: { description: 'Rule-set status.', ...json('RulesStatus') } } },
+      },
+      '/health': {
+        get: {
+          summary: 'Liveness',
+          responses: { 200: { description: 'The process is up.', content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } } } } },
+        },
+      },
+      '/ready': {
+        get: {
+          summary: 'Readiness',
+          responses: { 200: { description: 'Ready (possibly degraded).', ...json('Readiness') }, 503: { description: 'Not ready.', ...json('Readiness') } },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+    },
+    components: {
+      schemas: {
+        Application: applicationSchema,
+        Decision: decision,
+        StoredDecision: storedDecision,
+        Reason: reason,
+        Error: error,
+        RulesStatus: rulesStatus,
+        Readiness: readiness,
+      },
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Request validation: precompiled JSON-Schema validators whose errors name each offending field
+// by its dotted path and say what was expected.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { ApiError, type ErrorDetail } from './errors';
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+
+function fieldPath(e: ErrorObject): string {
+  const base = e.instancePath
+    .slice(1)
+    .split('/')
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
+  const child = e.keyword === 'required' ? String(e.params.missingProperty) : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : '';
+  return [base, child].filter(Boolean).join('.') || '(body)';
+}
+
+function expectation(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a known field';
+    case 'type':
+      return `expected ${String(p.type)}`;
+    case 'enum':
+      return `expected one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern':
+      return `expected a string matching ${String(p.pattern)}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `expected a number ${String(p.comparison)} ${String(p.limit)}`;
+    case 'minLength':
+    case 'maxLength':
+      return `expected a string of ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p.limit)} characters`;
+    default:
+      return e.message ?? 'is invalid';
+  }
+}
+
+export function errorDetails(errors: readonly ErrorObject[] | null | undefined): ErrorDetail[] {
+  const seen = new Set<string>();
+  const out: ErrorDetail[] = [];
+  for (const e of errors ?? []) {
+    const d = { path: fieldPath(e), message: expectation(e) };
+    const key = `${d.path} ${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+export interface Validator<T> {
+  /** Returns the value typed, or throws a 400 ApiError listing every problem. */
+  (value: unknown): T;
+}
+
+export function compileValidator<T>(schema: object, code: 'VALIDATION_FAILED' | 'INVALID_PARAMETER' = 'VALIDATION_FAILED'): Validator<T> {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value: unknown): T => {
+    if (!validate(value)) throw new ApiError(code, errorDetails(validate.errors));
+    return value as T;
+  };
+}

@@ -1,0 +1,219 @@
+// The composition root: reads settings, builds the store, rules, model and graph, wires HTTP.
+// The only module that touches process.*; everything else receives what it needs, so tests
+// build the same service with test settings through createService.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { loadSettings, SettingsError, type Settings } from './config/settings';
+import { buildApplicationSchema, type Application } from './decision/application';
+import type { StageProviders } from './decision/flow';
+import { eligibilityFacts, velocityFacts } from './decision/providers';
+import { DecisionService, type DecisionDocument } from './decision/service';
+import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
+import { createApp } from './http/app';
+import { buildOpenApi } from './http/openapi';
+import { compileValidator } from './http/validation';
+import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
+import { createLogger } from './observability/logger';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { formatDiagnostic } from './rules/diagnostics';
+import { RuleSetHolder } from './rules/hot-reload';
+import { loadRuleSet } from './rules/load';
+import { AuditStore } from './store/audit-store';
+
+const SERVICE_VERSION = '0.1.0';
+
+export interface ServiceOverrides {
+  /** Replace or add stage fact providers (tests use this to make a stage hang or fail). */
+  readonly providers?: StageProviders;
+  readonly clock?: () => number;
+}
+
+export interface Service {
+  readonly app: ReturnType<typeof createApp>;
+  readonly metrics: Metrics;
+  readonly rules: RuleSetHolder;
+  readonly store: AuditStore;
+  /** Stops rule watching and closes the store (after the HTTP server has drained). */
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+/** The identifier HMAC key: from settings, or (outside production) generated once into DATA_DIR. */
+function identifierKey(settings: Settings, logger: Logger): Buffer {
+  if (settings.identifierHashKey) return Buffer.from(settings.identifierHashKey, 'utf8');
+  const file = path.join(settings.dataDir, 'identifier-hash.key');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production');
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+}
+
+function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): void {
+  metrics.decisions.inc({ product: doc.product, outcome: doc.outcome });
+  metrics.decisionDuration.observe({ product: doc.product }, doc.timings.totalMs);
+  const fallbacks: string[] = [];
+  for (const stage of doc.stages) {
+    metrics.stageDuration.observe({ stage: stage.stage }, stage.durationMs);
+    if (stage.fallback) {
+      metrics.stageFallbacks.inc({ stage: stage.stage, cause: stage.fallback.cause });
+      fallbacks.push(`${stage.stage}:${stage.fallback.cause}`);
+    }
+    for (const r of stage.rules) if (r.fired) metrics.ruleHits.inc({ product: doc.product, stage: stage.stage, rule: r.rule });
+  }
+  for (const r of doc.reasons) metrics.reasons.inc({ code: r.code });
+  logger.info(
+    {
+      decisionId: doc.decisionId,
+      applicationId: doc.applicationId,
+      product: doc.product,
+      region: doc.region,
+      outcome: doc.outcome,
+      reasons: doc.reasons.map((r) => r.code),
+      rulesVersion: doc.versions.rules,
+      totalMs: doc.timings.totalMs,
+      ...(fallbacks.length ? { fallbacks } : {}),
+    },
+    'decision',
+  );
+}
+
+export async function createService(settings: Settings, logger: Logger, overrides: ServiceOverrides = {}): Promise<Service> {
+  mkdirSync(settings.dataDir, { recursive: true });
+  const clock = overrides.clock ?? Date.now;
+  const metrics = createMetrics();
+  const protector = new IdentifierProtector(identifierKey(settings, logger), { defaultCountryCode: settings.defaultPhoneCountryCode });
+  const compile = () => loadRuleSet(settings.rulesDir, { hashIdentifier: (type, raw) => protector.hash(type, raw) });
+
+  const initial = await compile();
+  if (!initial.ok) {
+    throw new StartupError(`rules in ${settings.rulesDir} are invalid:\n  ${initial.diagnostics.map(formatDiagnostic).join('\n  ')}`);
+  }
+  const rules = new RuleSetHolder(initial.ruleSet, compile, {
+    onReloaded: (ruleSet, previous) => {
+      metrics.ruleReloads.inc({ result: 'loaded' });
+      metrics.ruleSetValid.set(1);
+      metrics.ruleSetInfo.reset();
+      metrics.ruleSetInfo.set({ version: ruleSet.version }, 1);
+      logger.info({ version: ruleSet.version, previous: previous.version }, 'rules reloaded');
+    },
+    onRejected: (rejection) => {
+      metrics.ruleReloads.inc({ result: 'rejected' });
+      metrics.ruleSetValid.set(0);
+      logger.error({ errors: rejection.messages, serving: rules.current.version }, 'rules edit rejected; the last good rule set keeps serving');
+    },
+    onUnchanged: () => metrics.ruleReloads.inc({ result: 'unchanged' }),
+  });
+  metrics.ruleSetValid.set(1);
+  metrics.ruleSetInfo.set({ version: initial.ruleSet.version }, 1);
+  if (settings.watchRules) rules.watch(settings.rulesDir);
+
+  const store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
+  const velocity = new VelocityIndex();
+  for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
+  const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
+
+  const decisions = new DecisionService({
+    store,
+    ruleSet: () => rules.current,
+    protector,
+    clock,
+    providers: { eligibility: eligibilityFacts, fraud: velocityFacts(velocity, clock), ...overrides.providers },
+    onCommitted: (row) => {
+      for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
+    },
+    observer: {
+      onDecision: (doc) => logDecision(logger, metrics, doc),
+      onReplay: () => metrics.replays.inc(),
+    },
+  });
+
+  let closing = false;
+  const applicationSchema = buildApplicationSchema();
+  const app = createApp({
+    decisions,
+    rules,
+    metrics,
+    logger,
+    validateApplication: compileValidator<Application>(applicationSchema),
+    openapi: buildOpenApi(applicationSchema, SERVICE_VERSION),
+    readiness: () => ({
+      rules: rules.lastRejection
+        ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
+        : { ok: true, detail: `rule set ${rules.current.version}` },
+      store: closing ? { ok: false, detail: 'shutting down' } : { ok: true },
+    }),
+  });
+
+  logger.info({ rules: initial.ruleSet.version, products: [...initial.ruleSet.flows.keys()], decisions: store.countDecisions() }, 'service built');
+  return {
+    app,
+    metrics,
+    rules,
+    store,
+    async close() {
+      closing = true;
+      clearInterval(pruneTimer);
+      await rules.close();
+      store.close();
+    },
+  };
+}
+
+/** Listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish, closes the store. */
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger(settings.logLevel);
+  let service: Service;
+  try {
+    service = await createService(settings, logger);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'could not start');
+    process.exit(1);
+  }
+  const server: Server = service.app.listen(settings.port, settings.host, () => {
+    const address = server.address();
+    logger.info({ port: typeof address === 'object' && address ? address.port : settings.port, dataDir: settings.dataDir }, 'listening');
+  });
+  server.keepAliveTimeout = 5000;
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('in-flight requests did not finish within the grace period; exiting');
+      process.exit(1);
+    }, settings.shutdownGraceMs).unref();
+    const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+    server.close(async () => {
+      clearInterval(idle);
+      await service.close();
+      clearTimeout(force);
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => void service.rules.reload());
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  void main();
+}

@@ -1,0 +1,24 @@
+// Prometheus metrics, on a registry the composition root owns (no global state, so tests can
+// build as many services as they like).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry });
+  const ms = [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000];
+  return {
+    registry,
+    decisions: new Counter({ name: 'decisions_total', help: 'Decisions made, by product and outcome.', labelNames: ['product', 'outcome'], registers: [registry] }),
+    replays: new Counter({ name: 'decision_replays_total', help: 'Idempotent retries answered from the audit store.', registers: [registry] }),
+    decisionDuration: new Histogram({ name: 'decision_duration_ms', help: 'Flow evaluation time per decision (ms).', labelNames: ['product'], buckets: ms, registers: [registry] }),
+    stageDuration: new Histogram({ name: 'decision_stage_duration_ms', help: 'Time per stage (ms).', labelNames: ['stage'], buckets: ms, registers: [registry] }),
+    stageFallbacks: new Counter({ name: 'decision_stage_fallbacks_total', help: 'Stages that errored or overran their budget and took their fallback.', labelNames: ['stage', 'cause'], registers: [registry] }),
+    ruleHits: new Counter({ name: 'rule_hits_total', help: 'Rules fired, by product, stage and rule.', labelNames: ['product', 'stage', 'rule'], registers: [registry] }),
+    reasons: new Counter({ name: 'decision_reasons_total', help: 'Reason codes given.', labelNames: ['code'], registers: [registry] }),
+    ruleReloads: new Counter({ name: 'rules_reloads_total', help: 'Rule-set reload attempts by result (loaded, rejected, unchanged).', labelNames: ['result'], registers: [registry] }),
+    ruleSetValid: new Gauge({ name: 'rules_last_reload_ok', help: '1 when the last rules edit loaded, 0 while the last good set serves after a rejected edit.', registers: [registry] }),
+    ruleSetInfo: new Gauge({ name: 'rules_active_info', help: 'The active rule-set version (value is always 1).', labelNames: ['version'], registers: [registry] }),
+    httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,344 @@
+// Turns the texts of the rule files into a RuleSet, or into positioned diagnostics.
+// Pure: the caller reads the files. Two passes: each file against its JSON Schema, then the
+// checks a schema cannot express (facts, operators, reason codes, lists, stage order, names).
+import { createHash } from 'node:crypto';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import flowSchema from '../../rules/schema/flow.schema.json' with { type: 'json' };
+import listSchema from '../../rules/schema/list.schema.json' with { type: 'json' };
+import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 'json' };
+import type { IdentifierType } from '../identity/identifiers';
+import { SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
+import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
+import { FACT_CATALOG, STAGES, type StageName } from './facts';
+import type { Flow, FlowStage, IdentifierList, ReasonSpec, RuleDefinition, RuleSet, StageFallback } from './ruleset';
+
+export interface RuleFileText {
+  /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
+  readonly relPath: string;
+  /** How diagnostics name the file: rules/flows/personal_loan.json */
+  readonly displayPath: string;
+  readonly text: string;
+}
+
+export interface CompileOptions {
+  readonly hashIdentifier: (type: IdentifierType, raw: string) => string;
+  readonly now?: Date;
+}
+
+export type CompileResult = { ok: true; ruleSet: RuleSet } | { ok: false; diagnostics: Diagnostic[] };
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = {
+  flow: ajv.compile(flowSchema),
+  list: ajv.compile(listSchema),
+  reasons: ajv.compile(reasonsSchema),
+} satisfies Record<string, ValidateFunction>;
+type FileKind = keyof typeof validators;
+
+function kindOf(relPath: string): FileKind | undefined {
+  if (relPath === 'reasons.json') return 'reasons';
+  if (/^flows\/[^/]+\.json$/.test(relPath)) return 'flow';
+  if (/^lists\/[^/]+\.json$/.test(relPath)) return 'list';
+  return undefined;
+}
+
+/** Rule-file folders that hold no rules: analysts' test cases and the published schemas. */
+export function isRuleFile(relPath: string): boolean {
+  return relPath.endsWith('.json') && !relPath.startsWith('tests/') && !relPath.startsWith('schema/');
+}
+
+const BUILTIN_OPERATORS = new Set([
+  'equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain',
+  'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive',
+]);
+const OPERATOR_DECORATORS = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);
+const LIST_OPERATORS = new Set(['inList', 'notInList']);
+
+function schemaMessage(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return `missing "${String(p.missingProperty)}"`;
+    case 'type':
+      return `expected ${String(p.type)}`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `expected a string matching ${String(p.pattern)}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `expected a number ${String(p.comparison)} ${String(p.limit)}`;
+    case 'minItems':
+      return `expected at least ${String(p.limit)} item(s)`;
+    case 'minLength':
+      return `expected at least ${String(p.limit)} character(s)`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function schemaDiagnostics(source: SourceFile, errors: readonly ErrorObject[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    // if/then/else adds a summary error on top of the branch's own; the branch's is the useful one.
+    if (e.keyword === 'if') continue;
+    const path = pointerToPath(e.instancePath);
+    const d =
+      e.keyword === 'additionalProperties'
+        ? source.keyDiagnostic('SCHEMA', path, String(e.params.additionalProperty), `unknown property "${String(e.params.additionalProperty)}"`)
+        : source.diagnostic('SCHEMA', path, schemaMessage(e));
+    const key = `${d.line}:${d.column}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+interface ParsedFile {
+  readonly file: RuleFileText;
+  readonly source: SourceFile;
+  readonly value: any;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function ruleSetVersion(files: readonly RuleFileText[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.relPath < b.relPath ? -1 : 1))) h.update(`${f.relPath}\0${sha256(f.text)}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+const baseName = (relPath: string) => relPath.replace(/^.*\//, '').replace(/\.json$/, '');
+
+class FlowChecker {
+  private readonly ruleNames = new Map<string, JsonPath>();
+  /** Facts set by rule events, with the index of the stage that sets them. */
+  private readonly eventFacts = new Map<string, number>();
+  private stageOrder: StageName[] = [];
+
+  constructor(
+    private readonly parsed: ParsedFile,
+    private readonly reasons: ReadonlyMap<string, ReasonSpec>,
+    private readonly lists: ReadonlyMap<string, IdentifierList>,
+    private readonly out: Diagnostic[],
+  ) {}
+
+  private report(code: Diagnostic['code'], path: JsonPath, message: string) {
+    this.out.push(this.parsed.source.diagnostic(code, path, message));
+  }
+
+  private checkReason(code: string | undefined, path: JsonPath) {
+    if (code !== undefined && !this.reasons.has(code)) {
+      this.report('UNKNOWN_REASON', path, `unknown reason code "${code}" (declare it in rules/reasons.json)`);
+    }
+  }
+
+  check(): void {
+    const flow = this.parsed.value;
+    const expected = baseName(this.parsed.file.relPath);
+    if (flow.product !== expected) {
+      this.report('PRODUCT_MISMATCH', ['product'], `product "${flow.product}" must equal the file name "${expected}"`);
+    }
+    this.stageOrder = (flow.stages as { stage: string }[]).map((s) => s.stage as StageName);
+    const seenStages = new Set<string>();
+    flow.stages.forEach((stage: any, si: number) => {
+      if (!(STAGES as readonly string[]).includes(stage.stage)) {
+        this.report('UNKNOWN_STAGE', ['stages', si, 'stage'], `unknown stage "${stage.stage}" (expected one of ${STAGES.join(', ')})`);
+      } else if (seenStages.has(stage.stage)) {
+        this.report('DUPLICATE_STAGE', ['stages', si, 'stage'], `stage "${stage.stage}" appears twice in this flow`);
+      }
+      seenStages.add(stage.stage);
+      this.checkReason(stage.fallback.reason, ['stages', si, 'fallback', 'reason']);
+      stage.rules.forEach((rule: any, ri: number) => this.checkRule(rule, si, ['stages', si, 'rules', ri]));
+      // Facts set in this stage become visible from the next stage on.
+      stage.rules.forEach((rule: any) => {
+        for (const name of Object.keys(rule.event.params?.facts ?? {})) if (!this.eventFacts.has(name)) this.eventFacts.set(name, si);
+      });
+    });
+  }
+
+  private checkRule(rule: any, stageIndex: number, path: JsonPath) {
+    const previous = this.ruleNames.get(rule.name);
+    if (previous) {
+      const first = this.parsed.source.diagnostic('DUPLICATE_RULE', previous, '');
+      this.report('DUPLICATE_RULE', [...path, 'name'], `duplicate rule name "${rule.name}" (first used at line ${first.line})`);
+    } else {
+      this.ruleNames.set(rule.name, [...path, 'name']);
+    }
+    const params = rule.event.params ?? {};
+    if ((rule.event.type === 'decline' || rule.event.type === 'review') && params.reason === undefined) {
+      this.report('UNKNOWN_REASON', [...path, 'event', 'params'], `a ${rule.event.type} rule must give a reason code`);
+    }
+    this.checkReason(params.reason, [...path, 'event', 'params', 'reason']);
+    for (const name of Object.keys(params.facts ?? {})) {
+      if (name in FACT_CATALOG) this.report('UNKNOWN_FACT', [...path, 'event', 'params', 'facts', name], `"${name}" is a built-in fact and cannot be set by a rule`);
+    }
+    this.checkCondition(rule.conditions, stageIndex, [...path, 'conditions']);
+  }
+
+  private checkCondition(c: any, stageIndex: number, path: JsonPath) {
+    for (const key of ['all', 'any'] as const) {
+      if (Array.isArray(c[key])) c[key].forEach((sub: unknown, i: number) => this.checkCondition(sub, stageIndex, [...path, key, i]));
+    }
+    if (c.not) this.checkCondition(c.not, stageIndex, [...path, 'not']);
+    if (typeof c.fact !== 'string') return;
+    this.checkFact(c.fact, c.path, stageIndex, path);
+    if (c.value && typeof c.value === 'object' && typeof c.value.fact === 'string') {
+      this.checkFact(c.value.fact, c.value.path, stageIndex, [...path, 'value']);
+    }
+    this.checkOperator(c, path);
+  }
+
+  private checkFact(fact: string, factPath: string | undefined, stageIndex: number, path: JsonPath) {
+    const spec = FACT_CATALOG[fact];
+    const setAt = this.eventFacts.get(fact);
+    const currentStage = this.stageOrder[stageIndex];
+    if (!spec) {
+      if (setAt !== undefined && setAt < stageIndex) return;
+      const known = [...Object.keys(FACT_CATALOG), ...[...this.eventFacts].filter(([, s]) => s < stageIndex).map(([n]) => n)];
+      const why = setAt !== undefined ? ` (it is set by a rule in stage "${this.stageOrder[setAt]}", visible only to later stages)` : ` (known: ${known.join(', ')})`;
+      this.report('UNKNOWN_FACT', [...path, 'fact'], `unknown fact "${fact}"${why}`);
+      return;
+    }
+    if (spec.producedBy) {
+      const producer = this.stageOrder.indexOf(spec.producedBy);
+      if (producer < 0 || producer > stageIndex) {
+        this.report(
+          'FACT_NOT_YET_AVAILABLE',
+          [...path, 'fact'],
+          producer < 0
+            ? `fact "${fact}" is produced by stage "${spec.producedBy}", which this flow does not run`
+            : `fact "${fact}" is produced by stage "${spec.producedBy}", which runs after "${currentStage}" in this flow`,
+        );
+      }
+    }
+    if (factPath !== undefined) {
+      const key = factPath.replace(/^\$\./, '').split('.')[0] ?? '';
+      if (!spec.properties) {
+        this.report('UNKNOWN_FACT_PATH', [...path, 'path'], `fact "${fact}" is not an object; remove "path"`);
+      } else if (!spec.properties.includes(key)) {
+        this.report('UNKNOWN_FACT_PATH', [...path, 'path'], `unknown path "${factPath}" for fact "${fact}" (expected $. followed by one of ${spec.properties.join(', ')})`);
+      }
+    }
+  }
+
+  private checkOperator(c: any, path: JsonPath) {
+    const op: string = c.operator;
+    const parts = op.split(':');
+    const base = parts[parts.length - 1] ?? '';
+    const decorators = parts.slice(0, -1);
+    const badDecorator = decorators.find((d) => !OPERATOR_DECORATORS.has(d));
+    if (badDecorator || !(BUILTIN_OPERATORS.has(base) || LIST_OPERATORS.has(base))) {
+      this.report(
+        'UNKNOWN_OPERATOR',
+        [...path, 'operator'],
+        `unknown operator "${op}" (expected one of ${[...BUILTIN_OPERATORS, ...LIST_OPERATORS].join(', ')}, optionally prefixed by ${[...OPERATOR_DECORATORS].join(':, ')}:)`,
+      );
+      return;
+    }
+    if (!LIST_OPERATORS.has(base)) return;
+    const list = typeof c.value === 'string' ? this.lists.get(c.value) : undefined;
+    if (!list) {
+      this.report('UNKNOWN_LIST', [...path, 'value'], `unknown list ${JSON.stringify(c.value)} (lists: ${[...this.lists.keys()].join(', ') || 'none'}; a list is rules/lists/<name>.json)`);
+      return;
+    }
+    const identifier = typeof c.path === 'string' ? c.path.replace(/^\$\./, '') : undefined;
+    if (c.fact !== 'identifiers' || identifier !== list.identifierType) {
+      this.report('LIST_TYPE_MISMATCH', [...path, 'value'], `list "${list.name}" holds ${list.identifierType} hashes; compare it with fact "identifiers" and path "$.${list.identifierType}"`);
+    }
+  }
+}
+
+function listOperators(lists: ReadonlyMap<string, IdentifierList>): CustomOperator[] {
+  const member = (hash: unknown, name: unknown) => typeof hash === 'string' && lists.get(String(name))?.hashes.has(hash) === true;
+  return [
+    { name: 'inList', evaluate: member },
+    // An absent identifier is not on any list.
+    { name: 'notInList', evaluate: (hash, name) => typeof hash === 'string' && !member(hash, name) },
+  ];
+}
+
+export function compileRuleSet(files: readonly RuleFileText[], options: CompileOptions): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const parsed: Record<FileKind, ParsedFile[]> = { flow: [], list: [], reasons: [] };
+
+  for (const file of files) {
+    const kind = kindOf(file.relPath);
+    if (!kind) {
+      diagnostics.push({ code: 'UNKNOWN_FILE', file: file.displayPath, line: 1, column: 1, path: '', message: 'not a rule file: expected reasons.json, flows/<product>.json or lists/<name>.json' });
+      continue;
+    }
+    const result = SourceFile.parse(file.displayPath, file.text);
+    if ('diagnostics' in result) {
+      diagnostics.push(...result.diagnostics);
+      continue;
+    }
+    const validate = validators[kind];
+    if (!validate(result.value)) {
+      diagnostics.push(...schemaDiagnostics(result.source, validate.errors ?? []));
+      continue;
+    }
+    parsed[kind].push({ file, source: result.source, value: result.value });
+  }
+
+  const reasonsFile = parsed.reasons[0];
+  if (!reasonsFile && !files.some((f) => f.relPath === 'reasons.json')) {
+    diagnostics.push({ code: 'MISSING_FILE', file: 'reasons.json', line: 1, column: 1, path: '', message: 'missing: every rule set needs rules/reasons.json declaring its reason codes' });
+  }
+  const reasons = new Map<string, ReasonSpec>(Object.entries(reasonsFile?.value.reasons ?? {}));
+
+  const lists = new Map<string, IdentifierList>();
+  for (const { file, value } of parsed.list) {
+    const name = baseName(file.relPath);
+    const type = value.identifierType as IdentifierType;
+    const hashes = new Set<string>([...(value.hashes ?? []), ...(value.entries ?? []).map((e: string) => options.hashIdentifier(type, e))]);
+    lists.set(name, { name, identifierType: type, hashes });
+  }
+
+  for (const p of parsed.flow) new FlowChecker(p, reasons, lists, diagnostics).check();
+  if (parsed.flow.length === 0 && !files.some((f) => kindOf(f.relPath) === 'flow')) {
+    diagnostics.push({ code: 'MISSING_FILE', file: 'flows/', line: 1, column: 1, path: '', message: 'missing: no flows/<product>.json, so no product can be decided' });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+
+  const operators = listOperators(lists);
+  const flows = new Map<string, Flow>();
+  for (const { value } of parsed.flow) {
+    const stages: FlowStage[] = value.stages.map((s: any) => ({
+      name: s.stage as StageName,
+      budgetMs: s.budgetMs as number,
+      fallback: s.fallback as StageFallback,
+      rules: s.rules as RuleDefinition[],
+      evaluator: new JsonRulesEngineEvaluator(s.rules as RuleDefinition[], operators),
+    }));
+    flows.set(value.product, { product: value.product, description: value.description, budgetMs: value.budgetMs, stages });
+  }
+
+  return {
+    ok: true,
+    ruleSet: {
+      version: ruleSetVersion(files),
+      loadedAt: options.now ?? new Date(),
+      files: files.map((f) => ({ path: f.relPath, sha256: sha256(f.text) })),
+      flows,
+      reasons,
+      lists,
+    },
+  };
+}

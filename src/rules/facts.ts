@@ -1,0 +1,44 @@
+// The facts rules may name, and the stage from which each is available.
+// This catalog is the contract between the stages that compute facts and the rule files
+// that read them: rules:check rejects a fact (or a path into one) that is not listed here.
+import { IDENTIFIER_TYPES } from '../identity/identifiers';
+
+export const STAGES = ['eligibility', 'fraud', 'scoring', 'approval', 'limits'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface FactSpec {
+  /** The first stage that has this fact; undefined = known before any stage runs. */
+  readonly producedBy?: StageName;
+  readonly description: string;
+  /** For object facts: the keys a `path` may name (`$.key`). */
+  readonly properties?: readonly string[];
+}
+
+const APPLICANT_FIELDS = [
+  'age', 'checkingAccountStatus', 'creditHistory', 'purpose', 'savingsAccountBonds', 'employmentDuration',
+  'personalStatusSex', 'otherDebtorsGuarantors', 'property', 'otherInstallmentPlans', 'housing', 'job',
+  'installmentRatePct', 'residenceYears', 'existingCredits', 'dependents', 'hasTelephone', 'foreignWorker',
+] as const;
+
+export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
+  product: { description: 'Product code of the application.' },
+  region: { description: 'Region code of the application.' },
+  amount: { description: 'Requested amount.' },
+  termMonths: { description: 'Requested term in months.' },
+  applicant: { description: 'Applicant attributes.', properties: APPLICANT_FIELDS },
+  identifiers: {
+    description: 'Keyed hash of each identifier the application carries (compare with inList / notInList).',
+    properties: IDENTIFIER_TYPES,
+  },
+  identifierCount: { description: 'How many of the optional identifiers the application carries.' },
+  priorOutcome: { description: 'Outcome reached by the stages before this one: approve, review or decline.' },
+  ageAtMaturity: { producedBy: 'eligibility', description: 'Applicant age in years when the loan matures.' },
+  monthlyInstalment: { producedBy: 'eligibility', description: 'Amount divided by term (no interest).' },
+  velocity: {
+    producedBy: 'fraud',
+    description: 'Applications in the last 24 h, this one included, that carry the same identifier (0 when absent).',
+    properties: IDENTIFIER_TYPES,
+  },
+};
+
+export const APPLICANT_FIELD_NAMES: readonly string[] = APPLICANT_FIELDS;

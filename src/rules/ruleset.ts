@@ -1,0 +1,72 @@
+// The validated, immutable rule set the service decides with. Built only by compileRuleSet;
+// swapped as a whole on reload, so a decision never sees half of an edit.
+import type { IdentifierType } from '../identity/identifiers';
+import type { StageEvaluator } from './evaluator';
+import type { StageName } from './facts';
+
+export type Outcome = 'approve' | 'review' | 'decline';
+export const OUTCOME_SEVERITY: Readonly<Record<Outcome, number>> = { approve: 0, review: 1, decline: 2 };
+
+export interface RuleEvent {
+  readonly type: Outcome | 'flag';
+  readonly params?: {
+    readonly reason?: string;
+    readonly facts?: Readonly<Record<string, unknown>>;
+    readonly override?: boolean;
+    readonly stop?: boolean;
+  };
+}
+
+export interface RuleDefinition {
+  readonly name: string;
+  readonly description?: string;
+  readonly priority?: number;
+  readonly conditions: unknown;
+  readonly event: RuleEvent;
+}
+
+export interface StageFallback {
+  readonly outcome: Outcome;
+  readonly reason: string;
+}
+
+export interface FlowStage {
+  readonly name: StageName;
+  readonly budgetMs: number;
+  readonly fallback: StageFallback;
+  readonly rules: readonly RuleDefinition[];
+  readonly evaluator: StageEvaluator;
+}
+
+export interface Flow {
+  readonly product: string;
+  readonly description?: string;
+  readonly budgetMs: number;
+  readonly stages: readonly FlowStage[];
+}
+
+export interface ReasonSpec {
+  readonly message: string;
+  readonly adverseAction?: boolean;
+}
+
+export interface IdentifierList {
+  readonly name: string;
+  readonly identifierType: IdentifierType;
+  readonly hashes: ReadonlySet<string>;
+}
+
+export interface RuleFileInfo {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface RuleSet {
+  /** Content hash of every rule file: recorded in each decision. */
+  readonly version: string;
+  readonly loadedAt: Date;
+  readonly files: readonly RuleFileInfo[];
+  readonly flows: ReadonlyMap<string, Flow>;
+  readonly reasons: ReadonlyMap<string, ReasonSpec>;
+  readonly lists: ReadonlyMap<string, IdentifierList>;
+}
