@@ -123,7 +123,7 @@ export class DecisionService {
       outcome: document.outcome,
       rulesVersion: ruleSet.version,
       decidedAt,
-      identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash })),
+      identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
       document,
     };
     const appended = await this.deps.store.append(row);

@@ -15,7 +15,7 @@ export interface DecisionRow {
   readonly rulesVersion: string;
   /** Epoch milliseconds. */
   readonly decidedAt: number;
-  readonly identifiers: readonly { readonly type: string; readonly hash: string }[];
+  readonly identifiers: readonly { readonly type: string; readonly hash: string; readonly masked: string }[];
   /** The full decision document (JSON-serialisable; holds no raw identifier). */
   readonly document: unknown;
 }
@@ -39,6 +39,7 @@ const MIGRATIONS: readonly string[] = [
      application_id TEXT NOT NULL,
      type TEXT NOT NULL,
      hash TEXT NOT NULL,
+     masked TEXT NOT NULL,
      decided_at INTEGER NOT NULL,
      PRIMARY KEY (application_id, type)
    ) STRICT;
@@ -85,7 +86,7 @@ export class AuditStore {
          VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document)`,
       ),
       insertIdentifier: this.db.prepare(
-        'INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, decided_at) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES (?, ?, ?, ?, ?)',
       ),
       identifiersSince: this.db.prepare<[number], { type: string; hash: string; decided_at: number }>(
         'SELECT type, hash, decided_at FROM application_identifiers WHERE decided_at > ? ORDER BY decided_at',
@@ -147,7 +148,7 @@ export class AuditStore {
         const existing = this.statements.byApplication.get(row.applicationId);
         if (existing) return { status: 'exists', existing: AuditStore.toRow(existing) };
         this.statements.insert.run({ ...row, document: JSON.stringify(row.document) });
-        for (const id of row.identifiers) this.statements.insertIdentifier.run(row.applicationId, id.type, id.hash, row.decidedAt);
+        for (const id of row.identifiers) this.statements.insertIdentifier.run(row.applicationId, id.type, id.hash, id.masked, row.decidedAt);
         return { status: 'inserted' };
       }),
     )(rows);
@@ -168,6 +169,11 @@ export class AuditStore {
   /** Identifier sightings after `since` (epoch ms), oldest first: rebuilds the velocity index. */
   *identifiersSince(since: number): Generator<{ type: string; hash: string; at: number }> {
     for (const r of this.statements.identifiersSince.iterate(since)) yield { type: r.type, hash: r.hash, at: r.decided_at };
+  }
+
+  /** The connection, for sibling stores that keep their own tables in the same file (one writer). */
+  get database(): Database.Database {
+    return this.db;
   }
 
   countDecisions(): number {
