@@ -21,6 +21,11 @@ export interface StageContext {
 export type StageProvider = (context: StageContext) => Facts | Promise<Facts>;
 export type StageProviders = Readonly<Partial<Record<StageName, StageProvider>>>;
 
+/** One provider from several: they run concurrently and their facts merge (later wins). */
+export function combineProviders(...providers: readonly StageProvider[]): StageProvider {
+  return async (context) => Object.assign({}, ...(await Promise.all(providers.map((p) => p(context)))));
+}
+
 export interface Reason {
   readonly code: string;
   readonly stage: StageName;

@@ -10,6 +10,7 @@ import type { IdentifierType } from '../identity/identifiers';
 import { SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { FACT_CATALOG, STAGES, type StageName } from './facts';
+import { TABLES } from './tables';
 import type { Flow, FlowStage, IdentifierList, ReasonSpec, RuleDefinition, RuleSet, StageFallback } from './ruleset';
 
 export interface RuleFileText {
@@ -33,10 +34,12 @@ const validators = {
   list: ajv.compile(listSchema),
   reasons: ajv.compile(reasonsSchema),
 } satisfies Record<string, ValidateFunction>;
-type FileKind = keyof typeof validators;
+const tableValidators = new Map(TABLES.map((t) => [t.relPath, { spec: t, validate: ajv.compile(t.schema) }]));
+type FileKind = keyof typeof validators | 'table';
 
 function kindOf(relPath: string): FileKind | undefined {
   if (relPath === 'reasons.json') return 'reasons';
+  if (tableValidators.has(relPath)) return 'table';
   if (/^flows\/[^/]+\.json$/.test(relPath)) return 'flow';
   if (/^lists\/[^/]+\.json$/.test(relPath)) return 'list';
   return undefined;
@@ -276,12 +279,13 @@ function listOperators(lists: ReadonlyMap<string, IdentifierList>): CustomOperat
 
 export function compileRuleSet(files: readonly RuleFileText[], options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
-  const parsed: Record<FileKind, ParsedFile[]> = { flow: [], list: [], reasons: [] };
+  const parsed: Record<FileKind, ParsedFile[]> = { flow: [], list: [], reasons: [], table: [] };
 
   for (const file of files) {
     const kind = kindOf(file.relPath);
     if (!kind) {
-      diagnostics.push({ code: 'UNKNOWN_FILE', file: file.displayPath, line: 1, column: 1, path: '', message: 'not a rule file: expected reasons.json, flows/<product>.json or lists/<name>.json' });
+      const expected = ['reasons.json', 'flows/<product>.json', 'lists/<name>.json', ...tableValidators.keys()].join(', ');
+      diagnostics.push({ code: 'UNKNOWN_FILE', file: file.displayPath, line: 1, column: 1, path: '', message: `not a rule file: expected one of ${expected}` });
       continue;
     }
     const result = SourceFile.parse(file.displayPath, file.text);
@@ -289,7 +293,8 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       diagnostics.push(...result.diagnostics);
       continue;
     }
-    const validate = validators[kind];
+    const table = kind === 'table' ? tableValidators.get(file.relPath) : undefined;
+    const validate = table ? table.validate : validators[kind as keyof typeof validators];
     if (!validate(result.value)) {
       diagnostics.push(...schemaDiagnostics(result.source, validate.errors ?? []));
       continue;
@@ -312,6 +317,16 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
   }
 
   for (const p of parsed.flow) new FlowChecker(p, reasons, lists, diagnostics).check();
+  const tables = new Map<string, unknown>();
+  for (const p of parsed.table) {
+    tableValidators.get(p.file.relPath)?.spec.check?.(p.value, p.source, (d) => diagnostics.push(d));
+    tables.set(p.file.relPath, p.value);
+  }
+  for (const relPath of tableValidators.keys()) {
+    if (!files.some((f) => f.relPath === relPath)) {
+      diagnostics.push({ code: 'MISSING_FILE', file: relPath, line: 1, column: 1, path: '', message: `missing: the rule set needs ${relPath}` });
+    }
+  }
   if (parsed.flow.length === 0 && !files.some((f) => kindOf(f.relPath) === 'flow')) {
     diagnostics.push({ code: 'MISSING_FILE', file: 'flows/', line: 1, column: 1, path: '', message: 'missing: no flows/<product>.json, so no product can be decided' });
   }
@@ -339,6 +354,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       flows,
       reasons,
       lists,
+      tables,
     },
   };
 }

@@ -69,4 +69,6 @@ export interface RuleSet {
   readonly flows: ReadonlyMap<string, Flow>;
   readonly reasons: ReadonlyMap<string, ReasonSpec>;
   readonly lists: ReadonlyMap<string, IdentifierList>;
+  /** Validated tables by path (see src/rules/tables.ts). */
+  readonly tables: ReadonlyMap<string, unknown>;
 }
