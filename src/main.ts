@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { buildApplicationSchema, type Application } from './decision/application';
 import type { StageProviders } from './decision/flow';
-import { eligibilityFacts, velocityFacts } from './decision/providers';
+import { coreProviders } from './decision/providers';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
 import { createApp } from './http/app';
@@ -123,7 +123,7 @@ export async function createService(settings: Settings, logger: Logger, override
     ruleSet: () => rules.current,
     protector,
     clock,
-    providers: { eligibility: eligibilityFacts, fraud: velocityFacts(velocity, clock), ...overrides.providers },
+    providers: { ...coreProviders({ velocity, clock }), ...overrides.providers },
     onCommitted: (row) => {
       for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
     },

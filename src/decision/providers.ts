@@ -1,7 +1,7 @@
 // The facts the core stages compute before their rules run (see FACT_CATALOG).
 import type { VelocityIndex } from '../fraud/velocity';
 import type { IdentifierType } from '../identity/identifiers';
-import type { StageProvider } from './flow';
+import type { StageProvider, StageProviders } from './flow';
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 
@@ -21,4 +21,14 @@ export function velocityFacts(index: VelocityIndex, clock: () => number = Date.n
   return ({ facts }) => ({
     velocity: index.counts(facts.identifiers as Partial<Record<IdentifierType, string>>, clock()),
   });
+}
+
+export interface CoreProviderDeps {
+  readonly velocity: VelocityIndex;
+  readonly clock?: () => number;
+}
+
+/** The stage providers every deployment runs; the service and the analysts' rule tests share them. */
+export function coreProviders(deps: CoreProviderDeps): StageProviders {
+  return { eligibility: eligibilityFacts, fraud: velocityFacts(deps.velocity, deps.clock) };
 }

@@ -67,25 +67,26 @@ export function baseFacts(application: Application, identifiers: ProtectedIdenti
   };
 }
 
+/** Runs the application's product flow without storing anything. */
+export async function evaluateApplication(input: {
+  readonly application: Application;
+  readonly ruleSet: RuleSet;
+  readonly protector: IdentifierProtector;
+  readonly providers: StageProviders;
+}) {
+  const { application, ruleSet } = input;
+  const flow = ruleSet.flows.get(application.product);
+  if (!flow) throw new UnknownProductError(application.product, [...ruleSet.flows.keys()]);
+  const identifiers = input.protector.protect(application.identifiers ?? {});
+  const result = await runFlow({ flow, reasons: ruleSet.reasons, facts: baseFacts(application, identifiers), providers: input.providers });
+  return { identifiers, result };
+}
+
 export class DecisionService {
   private readonly clock: () => number;
 
   constructor(private readonly deps: DecisionServiceDeps) {
     this.clock = deps.clock ?? Date.now;
-  }
-
-  /** Evaluates without storing: for analysts' rule tests and what-if runs. */
-  async evaluate(application: Application, ruleSet: RuleSet = this.deps.ruleSet()) {
-    const flow = ruleSet.flows.get(application.product);
-    if (!flow) throw new UnknownProductError(application.product, [...ruleSet.flows.keys()]);
-    const identifiers = this.deps.protector.protect(application.identifiers ?? {});
-    const result = await runFlow({
-      flow,
-      reasons: ruleSet.reasons,
-      facts: baseFacts(application, identifiers),
-      providers: this.deps.providers,
-    });
-    return { identifiers, result };
   }
 
   async decide(application: Application): Promise<{ replayed: boolean; document: DecisionDocument }> {
@@ -94,7 +95,7 @@ export class DecisionService {
     if (prior) return this.replay(prior, fingerprint);
 
     const ruleSet = this.deps.ruleSet();
-    const { identifiers, result } = await this.evaluate(application, ruleSet);
+    const { identifiers, result } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
     const decidedAt = this.clock();
     const { identifiers: _raw, ...request } = application;
     const document: DecisionDocument = {

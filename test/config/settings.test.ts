@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../../src/config/settings';
+
+describe('loadSettings', () => {
+  it('fills the documented defaults', () => {
+    expect(loadSettings({})).toMatchObject({ port: 3000, dataDir: './data', rulesDir: './rules', environment: 'development', watchRules: true });
+  });
+
+  it('names every bad setting and what was expected', () => {
+    try {
+      loadSettings({ PORT: 'eighty', LOG_LEVEL: 'loud', RULES_WATCH: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SettingsError);
+      const problems = (err as SettingsError).problems;
+      expect(problems).toContain('PORT: expected an integer from 0 to 65535, got "eighty"');
+      expect(problems).toContain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+      expect(problems).toContain('RULES_WATCH: expected true or false, got "maybe"');
+    }
+  });
+
+  it('refuses production without an identifier hash key, and never echoes a key', () => {
+    expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/IDENTIFIER_HASH_KEY: required when NODE_ENV=production/);
+    expect(() => loadSettings({ IDENTIFIER_HASH_KEY: 'short-secret' })).toThrow(/IDENTIFIER_HASH_KEY: expected a string of at least 32 characters, got \(hidden\)/);
+    expect(loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32) }).environment).toBe('production');
+  });
+});

@@ -1,0 +1,89 @@
+// Rule files are validated at load: JSON syntax, JSON Schema, then semantic checks, each error
+// positioned as file:line:col json.path: message.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileRuleSet, type RuleFileText } from '../../src/rules/compile';
+import { formatDiagnostic } from '../../src/rules/diagnostics';
+import { readRuleFiles } from '../../src/rules/load';
+import { REPO_RULES } from '../support/server';
+
+const hashIdentifier = (type: string, raw: string) => `${type}:${raw}`;
+let repoFiles: RuleFileText[];
+beforeAll(async () => {
+  repoFiles = await readRuleFiles(REPO_RULES);
+});
+
+/** The repository's rules with rules/flows/personal_loan.json replaced by a fixture. */
+function withPersonalLoan(fixture: string): RuleFileText[] {
+  const text = readFileSync(path.join(import.meta.dirname, 'fixtures', fixture), 'utf8');
+  return repoFiles.map((f) => (f.relPath === 'flows/personal_loan.json' ? { ...f, text } : f));
+}
+
+function errorsOf(files: RuleFileText[]): string[] {
+  const result = compileRuleSet(files, { hashIdentifier });
+  return result.ok ? [] : result.diagnostics.map(formatDiagnostic);
+}
+
+describe('compileRuleSet', () => {
+  it('loads the shipped rules, with a stable content hash', () => {
+    const a = compileRuleSet(repoFiles, { hashIdentifier });
+    const b = compileRuleSet([...repoFiles].reverse(), { hashIdentifier });
+    expect(a.ok && b.ok).toBe(true);
+    if (a.ok && b.ok) {
+      expect(a.ruleSet.version).toMatch(/^[0-9a-f]{16}$/);
+      expect(b.ruleSet.version).toBe(a.ruleSet.version);
+      expect([...a.ruleSet.flows.keys()].sort()).toEqual(['micro_loan', 'personal_loan']);
+    }
+  });
+
+  it('accepts the valid fixture (the broken ones below differ from it in one place)', () => {
+    expect(errorsOf(withPersonalLoan('valid.json'))).toEqual([]);
+  });
+
+  it('changes the version when any rule file changes', () => {
+    const a = compileRuleSet(repoFiles, { hashIdentifier });
+    const b = compileRuleSet(withPersonalLoan('valid.json'), { hashIdentifier });
+    expect(a.ok && b.ok && a.ruleSet.version !== b.ruleSet.version).toBe(true);
+  });
+
+  it.each([
+    ['invalid-json.json', 'rules/flows/personal_loan.json:4:3 (root): invalid JSON: CommaExpected'],
+    ['wrong-type.json', 'rules/flows/personal_loan.json:3:15 budgetMs: expected integer'],
+    ['missing-operator.json', 'rules/flows/personal_loan.json:45:15 stages[1].rules[0].conditions.all[0]: missing "operator"'],
+    ['unknown-fact.json', 'rules/flows/personal_loan.json:46:25 stages[1].rules[0].conditions.all[0].fact: unknown fact "velocty"'],
+    ['unknown-operator.json', 'rules/flows/personal_loan.json:48:29 stages[1].rules[0].conditions.all[0].operator: unknown operator "greaterThen"'],
+    ['duplicate-rule.json', 'rules/flows/personal_loan.json:42:19 stages[1].rules[0].name: duplicate rule name "amount-above-product-max" (first used at line 14)'],
+    ['unknown-stage.json', 'rules/flows/personal_loan.json:34:16 stages[1].stage: unknown stage "fraudd" (expected one of eligibility, fraud, scoring, approval, limits)'],
+    ['unknown-reason.json', 'rules/flows/personal_loan.json:56:25 stages[1].rules[0].event.params.reason: unknown reason code "VELOCITY_PHONEE" (declare it in rules/reasons.json)'],
+    ['fact-not-yet-available.json', 'rules/flows/personal_loan.json:18:25 stages[0].rules[0].conditions.all[0].fact: fact "velocity" is produced by stage "fraud", which runs after "eligibility" in this flow'],
+    ['unknown-path.json', 'rules/flows/personal_loan.json:47:25 stages[1].rules[0].conditions.all[0].path: unknown path "$.agee" for fact "applicant"'],
+  ])('%s → %s', (fixture, expected) => {
+    const errors = errorsOf(withPersonalLoan(fixture));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]?.slice(0, expected.length)).toBe(expected);
+  });
+
+  it('rejects a list operator pointed at the wrong identifier type', () => {
+    const files = repoFiles.map((f) =>
+      f.relPath === 'flows/personal_loan.json' ? { ...f, text: f.text.replace('"value": "blocked-phones"', '"value": "blocked-devices"') } : f,
+    );
+    expect(errorsOf(files).join('\n')).toContain('list "blocked-devices" holds deviceId hashes');
+  });
+
+  it('rejects a file it does not know and a missing reasons.json', () => {
+    const errors = errorsOf([...repoFiles.filter((f) => f.relPath !== 'reasons.json'), { relPath: 'flows/x/y.json', displayPath: 'rules/flows/x/y.json', text: '{}' }]);
+    expect(errors.some((e) => e.startsWith('rules/flows/x/y.json:1:1 (root): not a rule file'))).toBe(true);
+    expect(errors.some((e) => e.includes('missing: every rule set needs rules/reasons.json'))).toBe(true);
+  });
+
+  it('hashes list entries at load and keeps no raw value', () => {
+    const result = compileRuleSet(repoFiles, { hashIdentifier: (type, raw) => `h(${type}:${raw.length})` });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      const phones = result.ruleSet.lists.get('blocked-phones');
+      expect(phones?.identifierType).toBe('phone');
+      expect([...(phones?.hashes ?? [])].every((h) => h.startsWith('h(phone:'))).toBe(true);
+    }
+  });
+});
