@@ -43,18 +43,17 @@ function expectation(e: ErrorObject): string {
   }
 }
 
+/** One detail per field: several problems with the same field are joined. */
 export function errorDetails(errors: readonly ErrorObject[] | null | undefined): ErrorDetail[] {
-  const seen = new Set<string>();
-  const out: ErrorDetail[] = [];
+  const byPath = new Map<string, string[]>();
   for (const e of errors ?? []) {
-    const d = { path: fieldPath(e), message: expectation(e) };
-    const key = `${d.path} ${d.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(d);
-    }
+    const path = fieldPath(e);
+    const messages = byPath.get(path) ?? [];
+    const message = expectation(e);
+    if (!messages.includes(message)) messages.push(message);
+    byPath.set(path, messages);
   }
-  return out;
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
 }
 
 export interface Validator<T> {

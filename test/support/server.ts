@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { loadSettings } from '../../src/config/settings';
 import { createService, type Service, type ServiceOverrides } from '../../src/main';
 import { createLogger } from '../../src/observability/logger';
@@ -15,6 +16,8 @@ export interface TestServer {
   readonly dataDir: string;
   readonly rulesDir: string;
   post(pathname: string, body: unknown): Promise<{ status: number; body: any }>;
+  /** POST with a raw body and content type, for malformed input. */
+  raw(pathname: string, body: string, contentType?: string): Promise<{ status: number; body: any }>;
   get(pathname: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -31,7 +34,7 @@ export function copyRules(): string {
 }
 
 export async function startTestServer(
-  options: { rulesDir?: string; env?: Record<string, string>; overrides?: ServiceOverrides; dataDir?: string } = {},
+  options: { rulesDir?: string; env?: Record<string, string>; overrides?: ServiceOverrides; dataDir?: string; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const rulesDir = options.rulesDir ?? REPO_RULES;
@@ -43,15 +46,15 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const service = await createService(settings, createLogger('silent'), options.overrides);
+  const service = await createService(settings, options.logger ?? createLogger('silent'), options.overrides);
   const server = service.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const call = async (method: string, pathname: string, body?: unknown) => {
+  const call = async (method: string, pathname: string, body?: unknown, rawBody?: string, contentType = 'application/json') => {
     const res = await fetch(url + pathname, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined && rawBody === undefined ? {} : { 'content-type': contentType },
+      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -68,6 +71,7 @@ export async function startTestServer(
     dataDir,
     rulesDir,
     post: (p, b) => call('POST', p, b),
+    raw: (p, b, type) => call('POST', p, undefined, b, type),
     get: (p) => call('GET', p),
     async close() {
       server.closeAllConnections();
