@@ -36,8 +36,9 @@ for (const file of files) {
     const value: unknown = JSON.parse(await readFile(path.join(testsDir, file), 'utf8'));
     if (!validateCase(value)) problems.push(...(validateCase.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`));
     else {
-      validateApplication((value as RuleTestCase).application);
-      testCase = value as RuleTestCase;
+      const candidate = value as unknown as RuleTestCase;
+      validateApplication(candidate.application);
+      testCase = candidate;
     }
   } catch (err) {
     if (err instanceof ApiError) problems.push(...(err.details ?? []).map((d) => `application.${d.path}: ${d.message}`));
