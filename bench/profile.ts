@@ -1,0 +1,71 @@
+// Where the time of one decision goes: each step of POST /decide timed alone, in process,
+// sequentially (no contention), with the real rules and a real SQLite file.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApplicationSchema, type Application } from '../src/decision/application';
+import { runFlow } from '../src/decision/flow';
+import { coreProviders } from '../src/decision/providers';
+import { baseFacts } from '../src/decision/service';
+import { VelocityIndex } from '../src/fraud/velocity';
+import { compileValidator } from '../src/http/validation';
+import { canonicalJson } from '../src/identity/canonical-json';
+import { IdentifierProtector } from '../src/identity/identifiers';
+import { loadRuleSet } from '../src/rules/load';
+import { AuditStore } from '../src/store/audit-store';
+import { sampleApplication } from './sample';
+
+const N = Number(process.env.BENCH_PROFILE_N ?? 2000);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function time(name: string, fn: (i: number) => unknown, n = N): Promise<{ name: string; p50: number; p99: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { name, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+export async function profileDecision(): Promise<void> {
+  const protector = new IdentifierProtector(randomBytes(32), { defaultCountryCode: '86' });
+  const loaded = await loadRuleSet(path.resolve(import.meta.dirname, '../rules'), { hashIdentifier: (t, r) => protector.hash(t, r) });
+  if (!loaded.ok) throw new Error('rules invalid');
+  const flow = loaded.ruleSet.flows.get('personal_loan')!;
+  const validate = compileValidator<Application>(buildApplicationSchema());
+  const velocity = new VelocityIndex();
+  const providers = coreProviders({ velocity });
+  const apps = Array.from({ length: N }, (_, i) => sampleApplication(`P-${i}`));
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
+  const store = new AuditStore(path.join(dir, 'audit.db'));
+  const facts = apps.map((a) => baseFacts(a, protector.protect(a.identifiers ?? {})));
+
+  const rows = [
+    await time('validate request (ajv)', (i) => validate(JSON.parse(JSON.stringify(apps[i])))),
+    await time('protect identifiers (HMAC ×5)', (i) => protector.protect(apps[i]!.identifiers ?? {})),
+    await time('request fingerprint', (i) => protector.fingerprint(canonicalJson(apps[i]))),
+    await time('flow: eligibility + fraud rules', (i) => runFlow({ flow, reasons: loaded.ruleSet.reasons, facts: facts[i]!, providers })),
+    ...flow.stages.map((stage) => time(`  rules of stage ${stage.name} (${stage.rules.length})`, (i) => stage.evaluator.evaluate({ ...facts[i]!, ageAtMaturity: 40, velocity: { phone: 1 } }))),
+    await time('audit commit, 1 decision per fsync', (i) =>
+      store.append({ decisionId: `d${i}`, applicationId: `a${i}`, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: facts[i] } }),
+    ),
+    await time('audit commit, 10 concurrent (group commit)', (i) =>
+      Promise.all(Array.from({ length: 10 }, (_, k) => store.append({ decisionId: `g${i}-${k}`, applicationId: `g${i}-${k}`, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: facts[i % N] } }))),
+      Math.floor(N / 10),
+    ),
+  ];
+  const resolved = await Promise.all(rows);
+  console.log(`\nWhere one decision's time goes (${N} sequential runs each, in process)`);
+  console.log('step                                          p50 ms    p99 ms');
+  for (const r of resolved) console.log(`${r.name.padEnd(44)}${r.p50.toFixed(3).padStart(8)}${r.p99.toFixed(3).padStart(10)}`);
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await profileDecision();

@@ -1,0 +1,76 @@
+// npm run bench: load on POST /decide against a bare JSON endpoint of the same server in the
+// same run (the ceiling), then where the time of one decision goes. Prints rps, p50, p99 and
+// ratios. The load generator runs in this process, the server in a child process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { profileDecision } from './profile';
+import { sampleApplication } from './sample';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+async function startServer(dataDir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'server.ts')], {
+    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(String(chunk)) as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+let sequence = 0;
+async function load(url: string, pathname: string): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: [
+      {
+        method: 'POST',
+        path: pathname,
+        headers: { 'content-type': 'application/json' },
+        // A fresh applicationId per request: every /decide is a real decision, not a replay.
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(sampleApplication(`B-${process.pid}-${++sequence}`)) }),
+      },
+    ],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+const fmt = (n: number, d = 2) => n.toFixed(d).padStart(9);
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+const server = await startServer(dataDir);
+try {
+  // Warm both paths (JIT, rule engines, SQLite pages) before measuring.
+  await autocannon({ url: server.url, connections: 4, amount: 500, requests: [{ method: 'POST', path: '/__bare', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleApplication('warm')) }] });
+  await load(server.url, '/decide');
+  const bare = await load(server.url, '/__bare');
+  const decide = await load(server.url, '/decide');
+  console.log(`\nHTTP load: ${CONNECTIONS} connections, ${DURATION_S} s each, server and load generator on this machine (${process.platform}, ${(await import('node:os')).cpus().length} cores)`);
+  console.log('endpoint            rps      p50 ms    p99 ms   non-2xx  errors');
+  for (const [name, r] of [['bare JSON', bare], ['POST /decide', decide]] as const) {
+    console.log(`${name.padEnd(14)}${fmt(r.rps, 0)}${fmt(r.p50)}${fmt(r.p99)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}`);
+  }
+  console.log(`ratio /decide ÷ bare: rps ${(decide.rps / bare.rps).toFixed(2)}, p50 ${(decide.p50 / Math.max(bare.p50, 0.01)).toFixed(2)}, p99 ${(decide.p99 / Math.max(bare.p99, 0.01)).toFixed(2)}`);
+} finally {
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+await profileDecision();
