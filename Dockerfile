@@ -1,0 +1,33 @@
+# Multi-stage build: native modules (better-sqlite3) compile in the first stage; the runtime
+# image holds only production dependencies, sources, rules and the model, and runs as non-root.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+# onnxruntime-node's postinstall downloads CUDA libraries; the CPU binaries ship in the package.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    ONNXRUNTIME_NODE_INSTALL=skip \
+    PORT=3000 \
+    DATA_DIR=/var/lib/decision-engine \
+    RULES_DIR=/app/rules \
+    MODELS_DIR=/app/models
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY src ./src
+COPY rules ./rules
+COPY models ./models
+RUN mkdir -p /var/lib/decision-engine && chown node:node /var/lib/decision-engine
+USER node
+EXPOSE 3000
+VOLUME ["/var/lib/decision-engine"]
+HEALTHCHECK --interval=10s --timeout=2s --start-period=20s \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# IDENTIFIER_HASH_KEY (32+ characters) is required in production: pass it at run time.
+CMD ["node", "--import", "tsx", "src/main.ts"]
