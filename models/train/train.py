@@ -28,6 +28,12 @@ Design choices (the "why"):
   AUC favours strong regularisation, which squeezes the raw PDs towards the
   mean; the Platt step undoes that without changing the ranking (a > 0). It is
   folded into the exported weights/leaves, so the graph shape is unchanged.
+* Protected characteristics are not model inputs (version 1.1.0): the CSV's
+  personal_status_sex (sex and marital status) and foreign_worker (national
+  origin) are excluded from the features and the ONNX input, and listed in
+  the card's top-level "excludedFields". The API still accepts them and the
+  reference rows still carry them (they are API-shaped requests); the model
+  ignores them. age is kept; its use must be reviewed per jurisdiction.
 """
 
 import os
@@ -63,16 +69,17 @@ COST_GOOD_DECLINED = 1.0
 LR_PREFERENCE_MARGIN = 0.005
 
 MODEL_ID = "german-credit-pd"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 ONNX_FILE = "credit-pd.onnx"
 CARD_FILE = "credit-pd.card.json"
 INPUT_NAME = "features"
 OUTPUT_NAME = "pd"
 TARGET = "default"
 
-# (CSV column, API name, type). Order here is the column order of the input
-# tensor; it follows the CSV so the mapping is easy to audit.
-FEATURE_SPEC = [
+# (CSV column, API name, type) of every applicant attribute the API accepts,
+# in CSV order. Reference rows carry all of them (they are API-shaped
+# requests); the model's input is FEATURE_SPEC below.
+API_SPEC = [
     ("duration_months", "termMonths", "numeric"),
     ("credit_amount", "amount", "numeric"),
     ("installment_rate_pct", "installmentRatePct", "numeric"),
@@ -95,6 +102,26 @@ FEATURE_SPEC = [
     ("job", "job", "categorical"),
 ]
 
+# Protected characteristics: never model inputs, whatever they would add to
+# AUC. Written to the card as "excludedFields" so the service (and anyone
+# auditing the card) can see what was left out on purpose, and why.
+EXCLUDED_FIELDS = [
+    ("personalStatusSex",
+     "Protected characteristic: the CSV column personal_status_sex encodes the "
+     "applicant's sex and marital status, which a credit decision must not be "
+     "based on. Accepted by the API but not used by the model."),
+    ("foreignWorker",
+     "Protected characteristic: the CSV column foreign_worker is a proxy for "
+     "national origin, which a credit decision must not be based on. Accepted "
+     "by the API but not used by the model."),
+]
+_EXCLUDED_NAMES = {name for name, _ in EXCLUDED_FIELDS}
+assert _EXCLUDED_NAMES <= {name for _, name, _ in API_SPEC}
+
+# The model's features. Order here is the column order of the input tensor;
+# it follows the CSV (minus the excluded fields) so the mapping is easy to audit.
+FEATURE_SPEC = [f for f in API_SPEC if f[1] not in _EXCLUDED_NAMES]
+
 # Small grids: 800 rows do not support a fine-grained search, and a wide grid
 # would mostly fit CV noise.
 LR_GRID = [{"C": c} for c in (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)]
@@ -114,19 +141,20 @@ def load_csv(path):
     with open(path, "rb") as fh:
         raw = fh.read()
     rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
-    expected = [c for c, _, _ in FEATURE_SPEC] + [TARGET]
+    # Excluded columns are still required: the reference rows carry them.
+    expected = [c for c, _, _ in API_SPEC] + [TARGET]
     missing = [c for c in expected if c not in rows[0]]
     if missing:
         sys.exit(f"CSV is missing columns: {missing}")
     return rows, hashlib.sha256(raw).hexdigest()
 
 
-def build_feature_layout(all_rows):
+def build_feature_layout(all_rows, spec=FEATURE_SPEC):
     """Categories come from the FULL CSV (not just training rows) so that a
     category seen only in the holdout still has a column; the model simply
     learned a weight from too few/no examples for it."""
     layout = []
-    for col, name, ftype in FEATURE_SPEC:
+    for col, name, ftype in spec:
         entry = {"column": col, "name": name, "type": ftype}
         if ftype == "categorical":
             entry["categories"] = sorted({r[col] for r in all_rows})
@@ -435,6 +463,10 @@ def main():
 
     rows, sha = load_csv(args.csv)
     layout = build_feature_layout(rows)
+    if any(f["name"] in _EXCLUDED_NAMES for f in layout):
+        sys.exit("an excluded (protected) field is in the model's feature layout")
+    # All API applicant fields, for the API-shaped reference rows only.
+    api_layout = build_feature_layout(rows, API_SPEC)
     X_all = encode(rows, layout)
     y_all = np.array([int(r[TARGET]) for r in rows])
     row_no = np.arange(1, len(rows) + 1)  # 1-based data-row number
@@ -555,13 +587,15 @@ def main():
         features.append(entry)
 
     # Reference rows for the service's regression test: every 10th holdout row
-    # (data rows 50, 100, ..., 1000), spread across the file.
+    # (data rows 50, 100, ..., 1000), spread across the file. Their input is
+    # a full API request, so it includes the excluded fields (which the model
+    # ignores); expectedPd comes from the model's features only.
     ho_rows = [(n, r) for n, r, h in zip(row_no, rows, hold) if h]
     ref_sel = [(i, n, r) for i, (n, r) in enumerate(ho_rows) if n % 50 == 0][:20]
     reference_rows = []
     for i, n, r in ref_sel:
         applicant = {}
-        for f in layout:
+        for f in api_layout:
             v = r[f["column"]]
             if f["type"] == "numeric":
                 v = _num(float(v))
@@ -592,6 +626,7 @@ def main():
         "input": {"name": INPUT_NAME, "type": "float32", "width": int(width)},
         "output": {"name": OUTPUT_NAME},
         "features": features,
+        "excludedFields": [{"field": name, "why": why} for name, why in EXCLUDED_FIELDS],
         "training": {
             "dataFile": os.path.basename(args.csv),
             "dataSha256": sha,

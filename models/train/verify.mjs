@@ -5,7 +5,9 @@
 //
 // Scores the 200 holdout rows of the CSV and the card's 20 reference rows,
 // then compares AUC with metrics.holdoutAuc (tolerance 1e-6) and PDs with
-// referenceRows[].expectedPd (tolerance 1e-5). Exits non-zero on mismatch.
+// referenceRows[].expectedPd (tolerance 1e-5). Also checks that the card's
+// excludedFields (protected characteristics) are not model features, while the
+// API-shaped reference rows still carry them. Exits non-zero on any failure.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -98,6 +100,20 @@ const session = await ort.InferenceSession.create(path.join(path.dirname(cardPat
 console.log(`model ${card.modelId}@${card.version} (${card.algorithm}), input ${session.inputNames} width ${card.input.width}, output ${session.outputNames}`);
 console.log(`data sha256 ${sha === card.training.dataSha256 ? 'matches card' : `MISMATCH (${sha})`}`);
 
+// Compliance: protected characteristics must not be model inputs, must be
+// declared in the card's excludedFields, and the API-shaped reference rows
+// must still carry them (the model ignores them). The list is fixed here
+// rather than read from the card, so a card that silently drops the
+// declaration fails.
+const PROTECTED = ['personalStatusSex', 'foreignWorker'];
+const declared = (card.excludedFields ?? []).map((e) => e.field);
+const undeclared = PROTECTED.filter((name) => !declared.includes(name));
+const leaked = [...new Set([...PROTECTED, ...declared])].filter((name) => card.features.some((f) => f.name === name));
+const missingInRefs = card.referenceRows.filter((r) => PROTECTED.some((name) => !(name in r.input.applicant))).length;
+const complianceOk = undeclared.length === 0 && leaked.length === 0 && missingInRefs === 0;
+console.log(`excluded fields [${declared.join(', ')}]: undeclared protected ${undeclared.length ? undeclared.join(', ') : 'none'}, `
+  + `in model features ${leaked.length ? leaked.join(', ') : 'none'}, reference rows missing them ${missingInRefs}`);
+
 const pdHold = await score(session, holdout.map((r) => encode(r.values)));
 const holdAuc = auc(holdout.map((r) => r.label), pdHold);
 const dAuc = Math.abs(holdAuc - card.metrics.holdoutAuc);
@@ -114,6 +130,6 @@ const byRow = new Map(holdout.map((r, i) => [r.rowNo, pdHold[i]]));
 const maxBatch = Math.max(...refs.map((r, i) => Math.abs(byRow.get(r.row) - pdRef[i])));
 console.log(`reference rows vs holdout batch: max |diff| = ${maxBatch.toExponential(3)}`);
 
-const ok = sha === card.training.dataSha256 && dAuc <= 1e-6 && maxDelta < 1e-5 && maxBatch < 1e-5 && holdAuc >= 0.75;
+const ok = complianceOk && sha === card.training.dataSha256 && dAuc <= 1e-6 && maxDelta < 1e-5 && maxBatch < 1e-5 && holdAuc >= 0.75;
 console.log(ok ? 'OK' : 'FAILED');
 process.exit(ok ? 0 : 1);
