@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildApplicationSchema, type Application } from '../src/decision/application';
 import { runFlow } from '../src/decision/flow';
-import { coreProviders } from '../src/decision/providers';
+import { standardProviders } from '../src/decision/providers';
 import { baseFacts } from '../src/decision/service';
 import { VelocityIndex } from '../src/fraud/velocity';
 import { compileValidator } from '../src/http/validation';
 import { canonicalJson } from '../src/identity/canonical-json';
 import { IdentifierProtector } from '../src/identity/identifiers';
 import { loadRuleSet } from '../src/rules/load';
+import { MODEL_INPUT_FIELDS } from '../src/rules/tables';
+import { featureValuesOf } from '../src/scoring/features';
+import { loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
 import { sampleApplication } from './sample';
 
@@ -40,7 +43,10 @@ export async function profileDecision(): Promise<void> {
   const flow = loaded.ruleSet.flows.get('personal_loan')!;
   const validate = compileValidator<Application>(buildApplicationSchema());
   const velocity = new VelocityIndex();
-  const providers = coreProviders({ velocity });
+  const modelLoad = await loadCreditModel(path.resolve(import.meta.dirname, '../models'), 'credit-pd.card.json', MODEL_INPUT_FIELDS);
+  if (modelLoad.status !== 'ready') throw new Error(modelLoad.detail);
+  const { model } = modelLoad;
+  const providers = standardProviders({ velocity, scoring: { model: () => model, unavailableReason: () => '' } });
   const apps = Array.from({ length: N }, (_, i) => sampleApplication(`P-${i}`));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
   const store = new AuditStore(path.join(dir, 'audit.db'));
@@ -50,8 +56,11 @@ export async function profileDecision(): Promise<void> {
     await time('validate request (ajv)', (i) => validate(JSON.parse(JSON.stringify(apps[i])))),
     await time('protect identifiers (HMAC ×5)', (i) => protector.protect(apps[i]!.identifiers ?? {})),
     await time('request fingerprint', (i) => protector.fingerprint(canonicalJson(apps[i]))),
-    await time('flow: eligibility + fraud rules', (i) => runFlow({ flow, reasons: loaded.ruleSet.reasons, facts: facts[i]!, providers })),
-    ...flow.stages.map((stage) => time(`  rules of stage ${stage.name} (${stage.rules.length})`, (i) => stage.evaluator.evaluate({ ...facts[i]!, ageAtMaturity: 40, velocity: { phone: 1 } }))),
+    await time('whole flow (providers + rules, all stages)', (i) => runFlow({ flow, reasons: loaded.ruleSet.reasons, tables: loaded.ruleSet.tables, facts: facts[i]!, providers })),
+    await time('credit model: score + explain (one ONNX run)', (i) => model.score(featureValuesOf(apps[i]!))),
+    ...flow.stages.map((stage) =>
+      time(`rules of stage ${stage.name} (${stage.rules.length})`, (i) => stage.evaluator.evaluate({ ...facts[i]!, ageAtMaturity: 40, velocity: { phone: 1 }, score: { grade: 'B', pd: 0.07 } })),
+    ),
     await time('audit commit, 1 decision per fsync', (i) =>
       store.append({ decisionId: `d${i}`, applicationId: `a${i}`, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: facts[i] } }),
     ),

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
-import { buildApplicationSchema, type Application } from './decision/application';
+import { buildApplicationSchema, DATA_DICTIONARY_DOMAINS, type Application, type CategoricalDomains } from './decision/application';
 import type { StageProviders } from './decision/flow';
-import { coreProviders } from './decision/providers';
+import { standardProviders } from './decision/providers';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
 import { createApp } from './http/app';
@@ -22,6 +22,10 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { formatDiagnostic } from './rules/diagnostics';
 import { RuleSetHolder } from './rules/hot-reload';
 import { loadRuleSet } from './rules/load';
+import { MODEL_INPUT_FIELDS } from './rules/tables';
+import type { ModelCard } from './scoring/model-card';
+import { loadCreditModel, type ModelLoad } from './scoring/onnx-model';
+import { PsiMonitor } from './scoring/psi';
 import { AuditStore } from './store/audit-store';
 
 const SERVICE_VERSION = '0.1.0';
@@ -54,6 +58,12 @@ function identifierKey(settings: Settings, logger: Logger): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
 }
 
+/** The request schema's categories: the model card's where it has them, so the model never sees an unknown one. */
+function categoricalDomains(card: ModelCard | undefined): CategoricalDomains {
+  const fromCard = Object.fromEntries((card?.features ?? []).flatMap((f) => (f.type === 'categorical' ? [[f.name, f.categories]] : [])));
+  return { ...DATA_DICTIONARY_DOMAINS, ...fromCard };
+}
+
 function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): void {
   metrics.decisions.inc({ product: doc.product, outcome: doc.outcome });
   metrics.decisionDuration.observe({ product: doc.product }, doc.timings.totalMs);
@@ -62,6 +72,7 @@ function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): v
     metrics.stageDuration.observe({ stage: stage.stage }, stage.durationMs);
     if (stage.fallback) {
       metrics.stageFallbacks.inc({ stage: stage.stage, cause: stage.fallback.cause });
+      if (stage.stage === 'scoring') metrics.modelFallbacks.inc({ cause: stage.fallback.cause });
       fallbacks.push(`${stage.stage}:${stage.fallback.cause}`);
     }
     for (const r of stage.rules) if (r.fired) metrics.ruleHits.inc({ product: doc.product, stage: stage.stage, rule: r.rule });
@@ -113,6 +124,13 @@ export async function createService(settings: Settings, logger: Logger, override
   metrics.ruleSetInfo.set({ version: initial.ruleSet.version }, 1);
   if (settings.watchRules) rules.watch(settings.rulesDir);
 
+  const modelLoad: ModelLoad = await loadCreditModel(settings.modelsDir, settings.modelCard, MODEL_INPUT_FIELDS);
+  const model = modelLoad.status === 'ready' ? modelLoad.model : undefined;
+  const card = modelLoad.status === 'ready' ? modelLoad.model.card : modelLoad.status === 'mismatch' ? modelLoad.card : undefined;
+  metrics.modelInfo.set({ version: model?.version ?? card?.modelId ?? 'none', status: modelLoad.status }, 1);
+  (modelLoad.status === 'ready' ? logger.info.bind(logger) : logger.error.bind(logger))({ model: modelLoad.detail, status: modelLoad.status }, 'credit model');
+  const psi = card ? new PsiMonitor(card.scoreDistribution.binEdges, card.scoreDistribution.proportions) : undefined;
+
   const store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
   const velocity = new VelocityIndex();
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
@@ -123,7 +141,23 @@ export async function createService(settings: Settings, logger: Logger, override
     ruleSet: () => rules.current,
     protector,
     clock,
-    providers: { ...coreProviders({ velocity, clock }), ...overrides.providers },
+    modelVersion: () => model?.version,
+    providers: {
+      ...standardProviders({
+        velocity,
+        clock,
+        scoring: {
+          model: () => model,
+          unavailableReason: () => modelLoad.detail,
+          onScored: (ms, pd) => {
+            metrics.modelDuration.observe(ms);
+            psi?.record(pd);
+            if (psi) metrics.modelPsi.set(psi.value());
+          },
+        },
+      }),
+      ...overrides.providers,
+    },
     onCommitted: (row) => {
       for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
     },
@@ -134,7 +168,7 @@ export async function createService(settings: Settings, logger: Logger, override
   });
 
   let closing = false;
-  const applicationSchema = buildApplicationSchema();
+  const applicationSchema = buildApplicationSchema(categoricalDomains(card));
   const app = createApp({
     decisions,
     rules,
@@ -147,6 +181,12 @@ export async function createService(settings: Settings, logger: Logger, override
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
         : { ok: true, detail: `rule set ${rules.current.version}` },
       store: closing ? { ok: false, detail: 'shutting down' } : { ok: true },
+      model:
+        modelLoad.status === 'ready'
+          ? { ok: true, detail: modelLoad.detail }
+          : modelLoad.status === 'unavailable'
+            ? { ok: true, degraded: true, detail: `${modelLoad.detail}; decisions take the scoring stage's fallback (MODEL_UNAVAILABLE)` }
+            : { ok: false, detail: modelLoad.detail },
     }),
   });
 

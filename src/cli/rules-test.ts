@@ -6,13 +6,15 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import caseSchema from '../../rules/schema/test-case.schema.json' with { type: 'json' };
 import { buildApplicationSchema } from '../decision/application';
-import { coreProviders } from '../decision/providers';
+import { standardProviders } from '../decision/providers';
 import { runRuleTestCase, type RuleTestCase } from '../decision/rule-tests';
 import { ApiError } from '../http/errors';
 import { compileValidator } from '../http/validation';
 import { IdentifierProtector } from '../identity/identifiers';
 import { formatDiagnostic } from '../rules/diagnostics';
 import { loadRuleSet } from '../rules/load';
+import { MODEL_INPUT_FIELDS } from '../rules/tables';
+import { loadCreditModel } from '../scoring/onnx-model';
 
 const rulesDir = process.argv[2] ?? process.env.RULES_DIR ?? './rules';
 const protector = new IdentifierProtector(randomBytes(32), { defaultCountryCode: process.env.DEFAULT_PHONE_COUNTRY_CODE ?? '86' });
@@ -21,6 +23,11 @@ if (!loaded.ok) {
   for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   process.exit(1);
 }
+
+// The real credit model, so cases can expect grades and model reasons.
+const modelLoad = await loadCreditModel(process.env.MODELS_DIR ?? './models', process.env.MODEL_CARD ?? 'credit-pd.card.json', MODEL_INPUT_FIELDS);
+if (modelLoad.status !== 'ready') process.stderr.write(`warning: ${modelLoad.detail}; cases run with the scoring stage's fallback\n`);
+const model = modelLoad.status === 'ready' ? modelLoad.model : undefined;
 
 const validateCase = new Ajv({ allErrors: true, strict: false }).compile(caseSchema);
 const validateApplication = compileValidator(buildApplicationSchema());
@@ -48,7 +55,7 @@ for (const file of files) {
     const result = await runRuleTestCase(testCase, {
       ruleSet: loaded.ruleSet,
       protector,
-      providers: (velocity, clock) => coreProviders({ velocity, clock }),
+      providers: (velocity, clock) => standardProviders({ velocity, clock, scoring: { model: () => model, unavailableReason: () => modelLoad.detail } }),
     });
     problems.push(...result.failures);
     if (problems.length === 0) {

@@ -8,6 +8,8 @@ export interface Settings {
   readonly dataDir: string;
   readonly rulesDir: string;
   readonly modelsDir: string;
+  /** The model card (in modelsDir) naming the ONNX file to serve. */
+  readonly modelCard: string;
   readonly environment: 'development' | 'production' | 'test';
   /** HMAC key for identifier hashes; absent in development means "generate one into dataDir". */
   readonly identifierHashKey: string | undefined;
@@ -25,6 +27,7 @@ const variables = {
   DATA_DIR: { key: 'dataDir', schema: { type: 'string', minLength: 1, default: './data' } },
   RULES_DIR: { key: 'rulesDir', schema: { type: 'string', minLength: 1, default: './rules' } },
   MODELS_DIR: { key: 'modelsDir', schema: { type: 'string', minLength: 1, default: './models' } },
+  MODEL_CARD: { key: 'modelCard', schema: { type: 'string', pattern: '^[^/]+\\.json$', default: 'credit-pd.card.json' } },
   NODE_ENV: { key: 'environment', schema: { enum: ['development', 'production', 'test'], default: 'development' } },
   IDENTIFIER_HASH_KEY: { key: 'identifierHashKey', schema: { type: 'string', minLength: 32 } },
   LOG_LEVEL: { key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },

@@ -15,6 +15,8 @@ export interface StageContext {
   readonly facts: Facts;
   /** Aborted when the stage's budget runs out: providers should stop work then. */
   readonly signal: AbortSignal;
+  /** The rule set's tables (grades, pricing, …): the same snapshot for the whole decision. */
+  readonly tables: ReadonlyMap<string, unknown>;
 }
 
 /** Computes the facts a stage adds before its rules run (the model score, velocity counts, …). */
@@ -60,6 +62,7 @@ export interface FlowInput {
   readonly reasons: ReadonlyMap<string, ReasonSpec>;
   readonly facts: Facts;
   readonly providers: StageProviders;
+  readonly tables?: ReadonlyMap<string, unknown>;
   /** Monotonic milliseconds; injected so tests can reason about budgets. */
   readonly now?: () => number;
 }
@@ -90,10 +93,15 @@ function stricter(a: Outcome, b: Outcome): Outcome {
   return OUTCOME_SEVERITY[b] > OUTCOME_SEVERITY[a] ? b : a;
 }
 
-async function runStage(stage: FlowStage, facts: Facts, providers: StageProviders): Promise<{ added: Facts; rules: RuleResult[] }> {
+async function runStage(
+  stage: FlowStage,
+  facts: Facts,
+  providers: StageProviders,
+  tables: ReadonlyMap<string, unknown>,
+): Promise<{ added: Facts; rules: RuleResult[] }> {
   return withinBudget(stage.budgetMs, async (signal) => {
     const provider = providers[stage.name];
-    const added = provider ? await provider({ facts, signal }) : {};
+    const added = provider ? await provider({ facts, signal, tables }) : {};
     const rules = await stage.evaluator.evaluate({ ...facts, ...added });
     return { added, rules };
   });
@@ -141,7 +149,7 @@ export async function runFlow(input: FlowInput): Promise<FlowResult> {
     }
     const budget = Math.min(stage.budgetMs, remaining);
     try {
-      const { added, rules } = await runStage({ ...stage, budgetMs: budget }, facts, input.providers);
+      const { added, rules } = await runStage({ ...stage, budgetMs: budget }, facts, input.providers, input.tables ?? new Map());
       const eventFacts: Record<string, unknown> = {};
       for (const result of rules) {
         if (!result.fired) continue;

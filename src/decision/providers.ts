@@ -1,6 +1,7 @@
 // The facts the core stages compute before their rules run (see FACT_CATALOG).
 import type { VelocityIndex } from '../fraud/velocity';
 import type { IdentifierType } from '../identity/identifiers';
+import { scoringFacts, type ScoringDeps } from '../scoring/provider';
 import type { StageProvider, StageProviders } from './flow';
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
@@ -23,12 +24,17 @@ export function velocityFacts(index: VelocityIndex, clock: () => number = Date.n
   });
 }
 
-export interface CoreProviderDeps {
+export interface StandardProviderDeps {
   readonly velocity: VelocityIndex;
+  readonly scoring: ScoringDeps;
   readonly clock?: () => number;
 }
 
 /** The stage providers every deployment runs; the service and the analysts' rule tests share them. */
-export function coreProviders(deps: CoreProviderDeps): StageProviders {
-  return { eligibility: eligibilityFacts, fraud: velocityFacts(deps.velocity, deps.clock) };
+export function standardProviders(deps: StandardProviderDeps): StageProviders {
+  return {
+    eligibility: eligibilityFacts,
+    fraud: velocityFacts(deps.velocity, deps.clock),
+    scoring: scoringFacts(deps.scoring),
+  };
 }

@@ -3,11 +3,13 @@
 import { canonicalJson } from '../identity/canonical-json';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import type { Facts } from '../rules/evaluator';
-import type { Outcome, RuleSet } from '../rules/ruleset';
+import type { Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
+import type { ScoreFacts } from '../scoring/provider';
+import type { Offer } from '../scoring/scorecard';
 import type { AuditStore, DecisionRow } from '../store/audit-store';
 import type { Application } from './application';
 import { IdempotencyConflictError, UnknownProductError } from './errors';
-import { runFlow, type Reason, type StageProviders, type StageTrace } from './flow';
+import { runFlow, type FlowResult, type Reason, type StageProviders, type StageTrace } from './flow';
 import { newDecisionId } from './ids';
 
 export interface DecisionResponse {
@@ -15,7 +17,10 @@ export interface DecisionResponse {
   readonly applicationId: string;
   readonly outcome: Outcome;
   readonly reasons: readonly Reason[];
-  readonly versions: { readonly rules: string };
+  /** The credit model's view; null when the model did not score (see reasons). */
+  readonly score: ScoreFacts | null;
+  readonly offer: Offer | null;
+  readonly versions: { readonly rules: string; readonly model: string | null };
   readonly timings: { readonly totalMs: number; readonly stages: Readonly<Record<string, number>> };
   readonly decidedAt: string;
 }
@@ -43,13 +48,29 @@ export interface DecisionServiceDeps {
   readonly onCommitted?: (row: DecisionRow, document: DecisionDocument) => void;
   readonly observer?: DecisionObserver;
   readonly clock?: () => number;
+  /** The credit model's modelId@version, recorded in each decision; undefined without a model. */
+  readonly modelVersion?: () => string | undefined;
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function responseOf(doc: DecisionDocument): DecisionResponse {
-  const { decisionId, applicationId, outcome, reasons, versions, timings, decidedAt } = doc;
-  return { decisionId, applicationId, outcome, reasons, versions, timings, decidedAt };
+  const { decisionId, applicationId, outcome, reasons, score, offer, versions, timings, decidedAt } = doc;
+  return { decisionId, applicationId, outcome, reasons, score, offer, versions, timings, decidedAt };
+}
+
+/**
+ * A decision other than approve carries the model's top adverse factors as reasons too: the
+ * plain-language reasons a lender must be able to give an applicant it does not approve.
+ */
+export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMap<string, ReasonSpec>): FlowResult {
+  const score = result.facts.score as ScoreFacts | undefined;
+  if (result.outcome === 'approve' || !score) return result;
+  const given = new Set(result.reasons.map((r) => r.code));
+  const added: Reason[] = score.adverseFactors
+    .filter((f) => !given.has(f.code))
+    .map((f) => ({ code: f.code, stage: 'scoring', message: reasons.get(f.code)?.message ?? f.code }));
+  return { ...result, reasons: [...result.reasons, ...added] };
 }
 
 /** The facts every flow starts from (see FACT_CATALOG). */
@@ -78,8 +99,8 @@ export async function evaluateApplication(input: {
   const flow = ruleSet.flows.get(application.product);
   if (!flow) throw new UnknownProductError(application.product, [...ruleSet.flows.keys()]);
   const identifiers = input.protector.protect(application.identifiers ?? {});
-  const result = await runFlow({ flow, reasons: ruleSet.reasons, facts: baseFacts(application, identifiers), providers: input.providers });
-  return { identifiers, result };
+  const result = await runFlow({ flow, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts(application, identifiers), providers: input.providers });
+  return { identifiers, result: withAdverseActionReasons(result, ruleSet.reasons) };
 }
 
 export class DecisionService {
@@ -103,7 +124,9 @@ export class DecisionService {
       applicationId: application.applicationId,
       outcome: result.outcome,
       reasons: result.reasons,
-      versions: { rules: ruleSet.version },
+      score: (result.facts.score as ScoreFacts | undefined) ?? null,
+      offer: (result.facts.offer as Offer | undefined) ?? null,
+      versions: { rules: ruleSet.version, model: this.deps.modelVersion?.() ?? null },
       timings: {
         totalMs: round3(result.totalMs),
         stages: Object.fromEntries(result.stages.map((s) => [s.stage, round3(s.durationMs)])),

@@ -17,6 +17,10 @@ export function createMetrics(registry = new Registry()) {
     ruleReloads: new Counter({ name: 'rules_reloads_total', help: 'Rule-set reload attempts by result (loaded, rejected, unchanged).', labelNames: ['result'], registers: [registry] }),
     ruleSetValid: new Gauge({ name: 'rules_last_reload_ok', help: '1 when the last rules edit loaded, 0 while the last good set serves after a rejected edit.', registers: [registry] }),
     ruleSetInfo: new Gauge({ name: 'rules_active_info', help: 'The active rule-set version (value is always 1).', labelNames: ['version'], registers: [registry] }),
+    modelDuration: new Histogram({ name: 'model_inference_duration_ms', help: 'Credit model scoring time per application, explanation included (ms).', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50], registers: [registry] }),
+    modelFallbacks: new Counter({ name: 'model_fallbacks_total', help: 'Decisions where the credit model did not score (unavailable, error, timeout) and the scoring stage fell back.', labelNames: ['cause'], registers: [registry] }),
+    modelPsi: new Gauge({ name: 'model_score_psi', help: 'Population stability index of live PDs against the training distribution (card deciles), since start.', registers: [registry] }),
+    modelInfo: new Gauge({ name: 'model_info', help: 'The served credit model (value 1) and its state.', labelNames: ['version', 'status'], registers: [registry] }),
     httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] }),
   };
 }

@@ -317,10 +317,14 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
   }
 
   for (const p of parsed.flow) new FlowChecker(p, reasons, lists, diagnostics).check();
-  const tables = new Map<string, unknown>();
+  const tables = new Map<string, unknown>(parsed.table.map((p) => [p.file.relPath, p.value]));
   for (const p of parsed.table) {
-    tableValidators.get(p.file.relPath)?.spec.check?.(p.value, p.source, (d) => diagnostics.push(d));
-    tables.set(p.file.relPath, p.value);
+    tableValidators.get(p.file.relPath)?.spec.check?.(p.value, {
+      source: p.source,
+      reasons,
+      table: (relPath) => tables.get(relPath),
+      report: (code, path, message) => diagnostics.push(p.source.diagnostic(code, path, message)),
+    });
   }
   for (const relPath of tableValidators.keys()) {
     if (!files.some((f) => f.relPath === relPath)) {

@@ -34,6 +34,16 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
   priorOutcome: { description: 'Outcome reached by the stages before this one: approve, review or decline.' },
   ageAtMaturity: { producedBy: 'eligibility', description: 'Applicant age in years when the loan matures.' },
   monthlyInstalment: { producedBy: 'eligibility', description: 'Amount divided by term (no interest).' },
+  score: {
+    producedBy: 'scoring',
+    description: 'Credit model: pd (probability of default), points (scorecard), grade (A–E), adverseFactors.',
+    properties: ['pd', 'points', 'grade', 'adverseFactors'],
+  },
+  offer: {
+    producedBy: 'scoring',
+    description: 'Risk-based offer from rules/scoring/offers.json: limit (never above the amount asked) and annualRate.',
+    properties: ['limit', 'annualRate'],
+  },
   velocity: {
     producedBy: 'fraud',
     description: 'Applications in the last 24 h, this one included, that carry the same identifier (0 when absent).',

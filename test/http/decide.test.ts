@@ -22,15 +22,20 @@ describe('POST /decide', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ outcome: 'approve', reasons: [], versions: { rules: server.service.rules.current.version } });
     expect(res.body.decisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Object.keys(res.body.timings.stages)).toEqual(['eligibility', 'fraud']);
+    expect(Object.keys(res.body.timings.stages)).toEqual(['eligibility', 'fraud', 'scoring']);
   });
 
-  it('declines outside product bounds with a reason code, stage and message', async () => {
+  it('declines outside product bounds with a reason code, stage and message, then the model\'s adverse factors', async () => {
     const res = await server.post('/decide', application({ amount: 25_000 }));
     expect(res.body.outcome).toBe('decline');
-    expect(res.body.reasons).toEqual([
-      { code: 'AMOUNT_ABOVE_PRODUCT_MAX', stage: 'eligibility', rule: 'amount-above-product-max', message: "The requested amount is above this product's maximum." },
-    ]);
+    expect(res.body.reasons[0]).toEqual({
+      code: 'AMOUNT_ABOVE_PRODUCT_MAX',
+      stage: 'eligibility',
+      rule: 'amount-above-product-max',
+      message: "The requested amount is above this product's maximum.",
+    });
+    expect(res.body.reasons.slice(1).map((r: { code: string }) => r.code)).toContain('FACTOR_HIGH_AMOUNT');
+    expect(res.body.reasons.slice(1).every((r: { stage: string }) => r.stage === 'scoring')).toBe(true);
   });
 
   it('runs the product named in the request (micro_loan is a different strategy)', async () => {
