@@ -15,16 +15,52 @@ const reason = {
 
 const decision = {
   type: 'object',
-  required: ['decisionId', 'applicationId', 'outcome', 'reasons', 'versions', 'timings', 'decidedAt'],
+  required: ['decisionId', 'applicationId', 'outcome', 'reasons', 'score', 'offer', 'versions', 'timings', 'decidedAt'],
   properties: {
     decisionId: { type: 'string', format: 'uuid' },
     applicationId: { type: 'string' },
     outcome: { enum: ['approve', 'review', 'decline'] },
     reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+    score: {
+      description: "The credit model's view; null when the model did not score (the reasons say why).",
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['pd', 'points', 'grade', 'adverseFactors'],
+          properties: {
+            pd: { type: 'number', minimum: 0, maximum: 1, description: 'Calibrated probability of default.' },
+            points: { type: 'integer', description: 'Scorecard points (rules/scoring/grades.json scaling).' },
+            grade: { type: 'string', description: 'Risk grade A–E.' },
+            adverseFactors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['feature', 'code', 'impact'],
+                properties: { feature: { type: 'string' }, code: { type: 'string' }, impact: { type: 'number', description: 'PD added against the portfolio reference.' } },
+              },
+            },
+          },
+        },
+      ],
+    },
+    offer: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['limit', 'annualRate'],
+          properties: { limit: { type: 'number', description: 'Never above the requested amount.' }, annualRate: { type: 'number' } },
+        },
+      ],
+    },
     versions: {
       type: 'object',
-      required: ['rules'],
-      properties: { rules: { type: 'string', description: 'Content hash of the rule set that decided.' } },
+      required: ['rules', 'model'],
+      properties: {
+        rules: { type: 'string', description: 'Content hash of the rule set that decided.' },
+        model: { type: ['string', 'null'], description: 'modelId@version of the credit model, null without one.' },
+      },
     },
     timings: {
       type: 'object',
