@@ -9,6 +9,7 @@ import { runFlow } from '../src/decision/flow';
 import { standardProviders } from '../src/decision/providers';
 import { baseFacts } from '../src/decision/service';
 import { VelocityIndex } from '../src/fraud/velocity';
+import { ExposureBook } from '../src/limits/exposure-book';
 import { compileValidator } from '../src/http/validation';
 import { canonicalJson } from '../src/identity/canonical-json';
 import { IdentifierProtector } from '../src/identity/identifiers';
@@ -16,7 +17,7 @@ import { loadRuleSet } from '../src/rules/load';
 import { MODEL_INPUT_FIELDS } from '../src/rules/tables';
 import { featureValuesOf } from '../src/scoring/features';
 import { loadCreditModel } from '../src/scoring/onnx-model';
-import { AuditStore } from '../src/store/audit-store';
+import { AuditStore, type DecisionRow } from '../src/store/audit-store';
 import { sampleApplication } from './sample';
 
 const N = Number(process.env.BENCH_PROFILE_N ?? 2000);
@@ -46,11 +47,14 @@ export async function profileDecision(): Promise<void> {
   const modelLoad = await loadCreditModel(path.resolve(import.meta.dirname, '../models'), 'credit-pd.card.json', MODEL_INPUT_FIELDS);
   if (modelLoad.status !== 'ready') throw new Error(modelLoad.detail);
   const { model } = modelLoad;
-  const providers = standardProviders({ velocity, scoring: { model: () => model, unavailableReason: () => '' } });
+  const providers = standardProviders({ velocity, exposure: new ExposureBook(), scoring: { model: () => model, unavailableReason: () => '' } });
   const apps = Array.from({ length: N }, (_, i) => sampleApplication(`P-${i}`));
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
   const store = new AuditStore(path.join(dir, 'audit.db'));
   const facts = apps.map((a) => baseFacts(a, protector.protect(a.identifiers ?? {})));
+  const row = (id: string, document: unknown): DecisionRow => ({
+    decisionId: id, applicationId: id, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: document },
+  });
 
   const rows = [
     await time('validate request (ajv)', (i) => validate(JSON.parse(JSON.stringify(apps[i])))),
@@ -61,11 +65,10 @@ export async function profileDecision(): Promise<void> {
     ...flow.stages.map((stage) =>
       time(`rules of stage ${stage.name} (${stage.rules.length})`, (i) => stage.evaluator.evaluate({ ...facts[i]!, ageAtMaturity: 40, velocity: { phone: 1 }, score: { grade: 'B', pd: 0.07 } })),
     ),
-    await time('audit commit, 1 decision per fsync', (i) =>
-      store.append({ decisionId: `d${i}`, applicationId: `a${i}`, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: facts[i] } }),
-    ),
-    await time('audit commit, 10 concurrent (group commit)', (i) =>
-      Promise.all(Array.from({ length: 10 }, (_, k) => store.append({ decisionId: `g${i}-${k}`, applicationId: `g${i}-${k}`, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: facts[i % N] } }))),
+    await time('audit commit, 1 decision per fsync', (i) => store.commit(() => store.insertDecision(row(`a${i}`, facts[i]), 'final'))),
+    await time(
+      'audit commit, 10 concurrent (group commit)',
+      (i) => Promise.all(Array.from({ length: 10 }, (_, k) => store.commit(() => store.insertDecision(row(`g${i}-${k}`, facts[i % N]), 'final')))),
       Math.floor(N / 10),
     ),
   ];

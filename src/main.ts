@@ -11,9 +11,12 @@ import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { buildApplicationSchema, DATA_DICTIONARY_DOMAINS, type Application, type CategoricalDomains } from './decision/application';
 import type { StageProviders } from './decision/flow';
 import { standardProviders } from './decision/providers';
+import { exposureReport, loadExposureBook } from './decision/exposure';
+import { DecisionLifecycle } from './decision/lifecycle';
 import { DecisionService, type DecisionDocument } from './decision/service';
+import { REGIONS_TABLE, type RegionsTable } from './limits/regions';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
-import { createApp } from './http/app';
+import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from './http/app';
 import { buildOpenApi } from './http/openapi';
 import { compileValidator } from './http/validation';
 import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
@@ -78,6 +81,10 @@ function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): v
     for (const r of stage.rules) if (r.fired) metrics.ruleHits.inc({ product: doc.product, stage: stage.stage, rule: r.rule });
   }
   for (const r of doc.reasons) metrics.reasons.inc({ code: r.code });
+  const exposure = doc.facts.exposure as { region: string; reserved: number; amount: number; limit: number } | undefined;
+  if (doc.outcome === 'approve' && exposure) metrics.regionUtilisation.set({ region: exposure.region }, exposure.limit > 0 ? (exposure.reserved + exposure.amount) / exposure.limit : 1);
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_NEAR')) metrics.regionLimitNear.inc({ region: doc.region });
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_EXCEEDED')) metrics.regionLimitExceeded.inc({ region: doc.region });
   logger.info(
     {
       decisionId: doc.decisionId,
@@ -132,12 +139,14 @@ export async function createService(settings: Settings, logger: Logger, override
   const psi = card ? new PsiMonitor(card.scoreDistribution.binEdges, card.scoreDistribution.proportions) : undefined;
 
   const store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
+  const exposure = loadExposureBook(store);
   const velocity = new VelocityIndex();
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
 
   const decisions = new DecisionService({
     store,
+    exposure,
     ruleSet: () => rules.current,
     protector,
     clock,
@@ -145,6 +154,7 @@ export async function createService(settings: Settings, logger: Logger, override
     providers: {
       ...standardProviders({
         velocity,
+        exposure,
         clock,
         scoring: {
           model: () => model,
@@ -167,15 +177,32 @@ export async function createService(settings: Settings, logger: Logger, override
     },
   });
 
+  const lifecycle = new DecisionLifecycle({
+    store,
+    exposure,
+    ruleSet: () => rules.current,
+    clock,
+    onReleased: (r, reason) => {
+      metrics.exposureReleases.inc({ reason });
+      logger.info({ decisionId: r.decisionId, region: r.region, amount: r.amount, reason }, 'exposure released');
+    },
+  });
+  const expireDue = () =>
+    lifecycle.expireDue().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
+  await expireDue();
+  const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
+
   let closing = false;
   const applicationSchema = buildApplicationSchema(categoricalDomains(card));
   const app = createApp({
     decisions,
+    lifecycle,
+    exposureReport: () => exposureReport(store, exposure, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
     rules,
     metrics,
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),
-    openapi: buildOpenApi(applicationSchema, SERVICE_VERSION),
+    openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA),
     readiness: () => ({
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
@@ -199,6 +226,7 @@ export async function createService(settings: Settings, logger: Logger, override
     async close() {
       closing = true;
       clearInterval(pruneTimer);
+      clearInterval(expiryTimer);
       await rules.close();
       store.close();
     },

@@ -55,12 +55,12 @@ for (const file of files) {
     const result = await runRuleTestCase(testCase, {
       ruleSet: loaded.ruleSet,
       protector,
-      providers: (velocity, clock) => standardProviders({ velocity, clock, scoring: { model: () => model, unavailableReason: () => modelLoad.detail } }),
+      providers: (velocity, exposure, clock) => standardProviders({ velocity, exposure, clock, scoring: { model: () => model, unavailableReason: () => modelLoad.detail } }),
     });
     problems.push(...result.failures);
     if (problems.length === 0) {
       passed++;
-      process.stdout.write(`ok    ${shown}  ${result.outcome} [${result.reasons.join(', ')}]\n`);
+      process.stdout.write(`ok    ${shown}  ${result.outcome} (${result.approvalLevel}) [${result.reasons.join(', ')}]\n`);
       continue;
     }
   }

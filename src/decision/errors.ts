@@ -17,3 +17,17 @@ export class IdempotencyConflictError extends Error {
     super(`application "${applicationId}" was already decided (decision ${decisionId}) with a different request body`);
   }
 }
+
+export class DecisionNotFoundError extends Error {
+  constructor(readonly decisionId: string) {
+    super(`no decision "${decisionId}"`);
+  }
+}
+
+/** The decision is not in a state that allows this action (already final, not approved, …). */
+export class DecisionStateError extends Error {}
+
+export class InsufficientAuthorityError extends Error {}
+
+/** A sign-off approval that the region's exposure limit has no room for. */
+export class RegionLimitExceededError extends Error {}

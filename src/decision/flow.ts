@@ -111,7 +111,7 @@ export async function runFlow(input: FlowInput): Promise<FlowResult> {
   const now = input.now ?? (() => performance.now());
   const started = now();
   let outcome: Outcome = 'approve';
-  let facts: Record<string, unknown> = { ...input.facts, priorOutcome: 'approve' };
+  let facts: Record<string, unknown> = { ...input.facts, priorOutcome: 'approve', priorReasons: [] };
   const reasons: Reason[] = [];
   const seen = new Set<string>();
   const stages: StageTrace[] = [];
@@ -145,6 +145,7 @@ export async function runFlow(input: FlowInput): Promise<FlowResult> {
     if (remaining <= 0) {
       takeFallback('decision_budget', `the decision's ${input.flow.budgetMs} ms budget was spent before this stage`);
       facts.priorOutcome = outcome;
+      facts.priorReasons = reasons.map((r) => r.code);
       continue;
     }
     const budget = Math.min(stage.budgetMs, remaining);
@@ -168,6 +169,7 @@ export async function runFlow(input: FlowInput): Promise<FlowResult> {
       takeFallback(cause, (err as Error).message);
     }
     facts.priorOutcome = outcome;
+    facts.priorReasons = reasons.map((r) => r.code);
   }
 
   return { outcome, reasons, facts, stages, totalMs: now() - started };

@@ -1,6 +1,9 @@
 // The facts the core stages compute before their rules run (see FACT_CATALOG).
 import type { VelocityIndex } from '../fraud/velocity';
 import type { IdentifierType } from '../identity/identifiers';
+import { approvalFacts } from '../approval/provider';
+import type { ExposureBook } from '../limits/exposure-book';
+import { exposureFacts } from '../limits/provider';
 import { scoringFacts, type ScoringDeps } from '../scoring/provider';
 import type { StageProvider, StageProviders } from './flow';
 
@@ -26,6 +29,7 @@ export function velocityFacts(index: VelocityIndex, clock: () => number = Date.n
 
 export interface StandardProviderDeps {
   readonly velocity: VelocityIndex;
+  readonly exposure: ExposureBook;
   readonly scoring: ScoringDeps;
   readonly clock?: () => number;
 }
@@ -36,5 +40,7 @@ export function standardProviders(deps: StandardProviderDeps): StageProviders {
     eligibility: eligibilityFacts,
     fraud: velocityFacts(deps.velocity, deps.clock),
     scoring: scoringFacts(deps.scoring),
+    approval: approvalFacts,
+    limits: exposureFacts(deps.exposure),
   };
 }

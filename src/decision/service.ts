@@ -6,10 +6,17 @@ import type { Facts } from '../rules/evaluator';
 import type { Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
 import type { ScoreFacts } from '../scoring/provider';
 import type { Offer } from '../scoring/scorecard';
-import type { AuditStore, DecisionRow } from '../store/audit-store';
+import { approvalLevelFor, requiredAuthority, type ApprovalLevel, type AuthorityMatrix } from '../approval/authority';
+import { AUTHORITY_TABLE } from '../approval/provider';
+import type { ExposureBook } from '../limits/exposure-book';
+import { applyExposurePolicy } from '../limits/policy';
+import { reservationAmount } from '../limits/provider';
+import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
+import type { AuditStore, DecisionEvent, DecisionRow, DecisionStatus, Reservation, StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { IdempotencyConflictError, UnknownProductError } from './errors';
 import { runFlow, type FlowResult, type Reason, type StageProviders, type StageTrace } from './flow';
+import { checkExposure, reserveExposure } from './exposure';
 import { newDecisionId } from './ids';
 
 export interface DecisionResponse {
@@ -20,6 +27,8 @@ export interface DecisionResponse {
   /** The credit model's view; null when the model did not score (see reasons). */
   readonly score: ScoreFacts | null;
   readonly offer: Offer | null;
+  /** Who must sign: auto for an automatic approve or decline; for a review, the level required. */
+  readonly approvalLevel: ApprovalLevel;
   readonly versions: { readonly rules: string; readonly model: string | null };
   readonly timings: { readonly totalMs: number; readonly stages: Readonly<Record<string, number>> };
   readonly decidedAt: string;
@@ -34,6 +43,14 @@ export interface DecisionDocument extends DecisionResponse {
   readonly stages: readonly StageTrace[];
 }
 
+/** A stored decision as GET /decisions/:id shows it: the automatic decision, then its history. */
+export interface DecisionView extends DecisionDocument {
+  readonly status: DecisionStatus;
+  readonly currentOutcome: string;
+  readonly history: readonly DecisionEvent[];
+  readonly reservation: (Reservation & { readonly releasedAt: number | null }) | null;
+}
+
 export interface DecisionObserver {
   onDecision?(document: DecisionDocument): void;
   onReplay?(document: DecisionDocument): void;
@@ -41,6 +58,7 @@ export interface DecisionObserver {
 
 export interface DecisionServiceDeps {
   readonly store: AuditStore;
+  readonly exposure: ExposureBook;
   readonly ruleSet: () => RuleSet;
   readonly protector: IdentifierProtector;
   readonly providers: StageProviders;
@@ -55,8 +73,8 @@ export interface DecisionServiceDeps {
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function responseOf(doc: DecisionDocument): DecisionResponse {
-  const { decisionId, applicationId, outcome, reasons, score, offer, versions, timings, decidedAt } = doc;
-  return { decisionId, applicationId, outcome, reasons, score, offer, versions, timings, decidedAt };
+  const { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt } = doc;
+  return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt };
 }
 
 /**
@@ -88,19 +106,40 @@ export function baseFacts(application: Application, identifiers: ProtectedIdenti
   };
 }
 
-/** Runs the application's product flow without storing anything. */
+/** The approval level the decision needs as it stands, from the authority matrix and all its reasons. */
+export function approvalLevelOf(outcome: Outcome, reasons: readonly Reason[], facts: Facts, tables: ReadonlyMap<string, unknown>): ApprovalLevel {
+  const required = requiredAuthority(
+    { amount: reservationAmount(facts), grade: (facts.score as ScoreFacts | undefined)?.grade, reasons: reasons.map((r) => r.code) },
+    tables.get(AUTHORITY_TABLE) as AuthorityMatrix,
+  );
+  return approvalLevelFor(outcome, required.level);
+}
+
+export interface Evaluation {
+  readonly identifiers: ProtectedIdentifiers;
+  readonly result: FlowResult;
+  readonly approvalLevel: ApprovalLevel;
+}
+
+/**
+ * Runs the application's product flow without storing anything: the flow, then the adverse-
+ * action reasons, then the exposure check on the limits stage's snapshot, then the approval level.
+ */
 export async function evaluateApplication(input: {
   readonly application: Application;
   readonly ruleSet: RuleSet;
   readonly protector: IdentifierProtector;
   readonly providers: StageProviders;
-}) {
+}): Promise<Evaluation> {
   const { application, ruleSet } = input;
   const flow = ruleSet.flows.get(application.product);
   if (!flow) throw new UnknownProductError(application.product, [...ruleSet.flows.keys()]);
   const identifiers = input.protector.protect(application.identifiers ?? {});
-  const result = await runFlow({ flow, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts(application, identifiers), providers: input.providers });
-  return { identifiers, result: withAdverseActionReasons(result, ruleSet.reasons) };
+  const ran = await runFlow({ flow, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts(application, identifiers), providers: input.providers });
+  let result = withAdverseActionReasons(ran, ruleSet.reasons);
+  const exposure = result.facts.exposure as { wouldExceed: boolean; nearLimit: boolean } | undefined;
+  if (exposure) result = { ...result, ...applyExposurePolicy(result, exposure, flow.exposurePolicy, ruleSet.reasons) };
+  return { identifiers, result, approvalLevel: approvalLevelOf(result.outcome, result.reasons, result.facts, ruleSet.tables) };
 }
 
 export class DecisionService {
@@ -111,21 +150,24 @@ export class DecisionService {
   }
 
   async decide(application: Application): Promise<{ replayed: boolean; document: DecisionDocument }> {
+    const { store, exposure: book } = this.deps;
     const fingerprint = this.deps.protector.fingerprint(canonicalJson(application));
-    const prior = this.deps.store.findByApplicationId(application.applicationId);
+    const prior = store.findByApplicationId(application.applicationId);
     if (prior) return this.replay(prior, fingerprint);
 
     const ruleSet = this.deps.ruleSet();
-    const { identifiers, result } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
+    const flow = ruleSet.flows.get(application.product);
+    const { identifiers, result, approvalLevel } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
     const decidedAt = this.clock();
     const { identifiers: _raw, ...request } = application;
-    const document: DecisionDocument = {
+    const tentative: DecisionDocument = {
       decisionId: newDecisionId(decidedAt),
       applicationId: application.applicationId,
       outcome: result.outcome,
       reasons: result.reasons,
       score: (result.facts.score as ScoreFacts | undefined) ?? null,
       offer: (result.facts.offer as Offer | undefined) ?? null,
+      approvalLevel,
       versions: { rules: ruleSet.version, model: this.deps.modelVersion?.() ?? null },
       timings: {
         totalMs: round3(result.totalMs),
@@ -138,22 +180,38 @@ export class DecisionService {
       facts: result.facts,
       stages: result.stages,
     };
-    const row: DecisionRow = {
-      decisionId: document.decisionId,
-      applicationId: application.applicationId,
-      requestFingerprint: fingerprint,
-      product: application.product,
-      region: application.region,
-      outcome: document.outcome,
-      rulesVersion: ruleSet.version,
-      decidedAt,
-      identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
-      document,
-    };
-    const appended = await this.deps.store.append(row);
+    const regions = ruleSet.tables.get(REGIONS_TABLE) as RegionsTable;
+
+    // One unit of work: the idempotency check, the authoritative exposure check and reservation,
+    // and the decision record commit together, or not at all.
+    const committed = await store.commit(
+      () => {
+        const existing = store.findByApplicationId(application.applicationId);
+        if (existing) return { kind: 'exists' as const, existing };
+        let document = tentative;
+        const input =
+          document.outcome === 'approve'
+            ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: reservationAmount(document.facts), pd: document.score?.pd ?? null }
+            : undefined;
+        if (input) {
+          const check = checkExposure(book, regions, input);
+          if (check.wouldExceed || check.nearLimit) {
+            const settled = applyExposurePolicy(document, check, flow!.exposurePolicy, ruleSet.reasons);
+            document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
+          }
+        }
+        store.insertDecision(rowOf(document, fingerprint, identifiers, ruleSet.version, decidedAt), document.outcome === 'review' ? 'awaiting_review' : 'final');
+        const reservation: Reservation | undefined = input && document.outcome === 'approve' ? reserveExposure(store, book, regions, input, decidedAt) : undefined;
+        return { kind: 'inserted' as const, document, reservation };
+      },
+      (done) => {
+        if (done.kind === 'inserted' && done.reservation) book.apply(done.reservation, -1);
+      },
+    );
     // A concurrent request with the same application id committed first: answer as a retry would.
-    if (appended.status === 'exists') return this.replay(appended.existing, fingerprint);
-    this.deps.onCommitted?.(row, document);
+    if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint);
+    const { document } = committed;
+    this.deps.onCommitted?.(rowOf(document, fingerprint, identifiers, ruleSet.version, decidedAt), document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
   }
@@ -165,7 +223,30 @@ export class DecisionService {
     return { replayed: true, document };
   }
 
-  getDecision(decisionId: string): DecisionDocument | undefined {
-    return this.deps.store.getDecision(decisionId)?.document as DecisionDocument | undefined;
+  getDecision(decisionId: string): DecisionView | undefined {
+    const stored: StoredDecision | undefined = this.deps.store.getDecision(decisionId);
+    if (!stored) return undefined;
+    return {
+      ...(stored.document as DecisionDocument),
+      status: stored.status,
+      currentOutcome: stored.currentOutcome,
+      history: this.deps.store.events(decisionId),
+      reservation: this.deps.store.reservation(decisionId) ?? null,
+    };
   }
+}
+
+function rowOf(document: DecisionDocument, fingerprint: string, identifiers: ProtectedIdentifiers, rulesVersion: string, decidedAt: number): DecisionRow {
+  return {
+    decisionId: document.decisionId,
+    applicationId: document.applicationId,
+    requestFingerprint: fingerprint,
+    product: document.product,
+    region: document.region,
+    outcome: document.outcome,
+    rulesVersion,
+    decidedAt,
+    identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
+    document,
+  };
 }

@@ -2,12 +2,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
-import { IdempotencyConflictError, UnknownProductError } from '../decision/errors';
+import { APPROVAL_LEVELS } from '../approval/authority';
+import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError } from '../decision/errors';
+import type { RegionReport } from '../decision/exposure';
+import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { responseOf, type DecisionService } from '../decision/service';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import { ApiError } from './errors';
-import type { Validator } from './validation';
+import { compileValidator, type Validator } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -18,8 +21,31 @@ export interface ReadinessCheck {
   readonly detail?: string;
 }
 
+export const SIGN_OFF_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reviewer', 'level', 'outcome'],
+  properties: {
+    reviewer: { type: 'string', minLength: 1, maxLength: 128 },
+    level: { enum: [...APPROVAL_LEVELS.filter((l) => l !== 'auto')] },
+    outcome: { enum: ['approve', 'decline'] },
+    note: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+export const CANCEL_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { by: { type: 'string', minLength: 1, maxLength: 128 }, note: { type: 'string', maxLength: 2000 } },
+} as const;
+
+const validateSignOff = compileValidator<SignOff>(SIGN_OFF_SCHEMA);
+const validateCancel = compileValidator<{ by?: string; note?: string }>(CANCEL_SCHEMA);
+
 export interface AppDeps {
   readonly decisions: DecisionService;
+  readonly lifecycle: DecisionLifecycle;
+  readonly exposureReport: () => RegionReport[];
   readonly rules: RuleSetHolder;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -59,6 +85,24 @@ export function createApp(deps: AppDeps): express.Express {
     const document = deps.decisions.getDecision(req.params.decisionId);
     if (!document) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${req.params.decisionId}"` }]);
     res.json(document);
+  });
+
+  app.post('/decisions/:decisionId/review', requireJson, json, async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    await deps.lifecycle.signOff(decisionId, validateSignOff(req.body));
+    res.json(deps.decisions.getDecision(decisionId));
+  });
+
+  // The body is optional: an origination system may just say the loan was not taken up.
+  app.post('/decisions/:decisionId/cancel', json, async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    const body = validateCancel(req.body ?? {});
+    await deps.lifecycle.cancel(decisionId, body.by ?? 'unspecified', body.note);
+    res.json(deps.decisions.getDecision(decisionId));
+  });
+
+  app.get('/limits/regions', (_req, res) => {
+    res.json({ regions: deps.exposureReport() });
   });
 
   app.get('/rules', (_req, res) => {
@@ -114,6 +158,10 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof UnknownProductError) {
     return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
   }
+  if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);
+  if (err instanceof InsufficientAuthorityError) return new ApiError('INSUFFICIENT_AUTHORITY', [{ path: 'level', message: err.message }]);
+  if (err instanceof DecisionStateError) return new ApiError('DECISION_STATE_CONFLICT', [{ path: 'decisionId', message: err.message }]);
+  if (err instanceof RegionLimitExceededError) return new ApiError('REGION_LIMIT_EXCEEDED', [{ path: 'outcome', message: err.message }]);
   if (err instanceof IdempotencyConflictError) {
     return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: `already decided as ${err.decisionId} with a different body` }]);
   }

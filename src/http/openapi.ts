@@ -15,7 +15,7 @@ const reason = {
 
 const decision = {
   type: 'object',
-  required: ['decisionId', 'applicationId', 'outcome', 'reasons', 'score', 'offer', 'versions', 'timings', 'decidedAt'],
+  required: ['decisionId', 'applicationId', 'outcome', 'reasons', 'score', 'offer', 'approvalLevel', 'versions', 'timings', 'decidedAt'],
   properties: {
     decisionId: { type: 'string', format: 'uuid' },
     applicationId: { type: 'string' },
@@ -67,6 +67,7 @@ const decision = {
       required: ['totalMs', 'stages'],
       properties: { totalMs: { type: 'number' }, stages: { type: 'object', additionalProperties: { type: 'number' } } },
     },
+    approvalLevel: { enum: ['auto', 'L1', 'L2', 'L3'], description: 'Who must sign: auto for an automatic approve or decline; the required level for a review.' },
     decidedAt: { type: 'string', format: 'date-time' },
   },
 };
@@ -76,8 +77,21 @@ const storedDecision = {
     { $ref: '#/components/schemas/Decision' },
     {
       type: 'object',
-      required: ['product', 'region', 'request', 'facts', 'stages'],
+      required: ['product', 'region', 'request', 'facts', 'stages', 'status', 'currentOutcome', 'history', 'reservation'],
       properties: {
+        status: { enum: ['final', 'awaiting_review', 'cancelled', 'expired'] },
+        currentOutcome: { enum: ['approve', 'review', 'decline'], description: "The outcome now: the automatic one (outcome), or a reviewer's." },
+        history: {
+          type: 'array',
+          description: 'What happened after the automatic decision: sign-offs, cancellation, expiry.',
+          items: { type: 'object', required: ['at', 'type', 'detail'], properties: { at: { type: 'integer' }, type: { enum: ['signed_off', 'cancelled', 'expired'] }, detail: { type: 'object' } } },
+        },
+        reservation: {
+          oneOf: [
+            { type: 'null' },
+            { type: 'object', required: ['region', 'amount', 'releasedAt'], properties: { region: { type: 'string' }, amount: { type: 'number' }, releasedAt: { type: ['integer', 'null'] } } },
+          ],
+        },
         product: { type: 'string' },
         region: { type: 'string' },
         request: { type: 'object', description: 'The application; identifiers replaced by { hash, masked }.' },
@@ -150,7 +164,35 @@ const readiness = {
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const errorResponse = (description: string) => ({ description, ...json('Error') });
 
-export function buildOpenApi(applicationSchema: object, version: string) {
+const regionReport = {
+  type: 'object',
+  required: ['regions'],
+  properties: {
+    regions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['region', 'limit', 'reserved', 'available', 'utilisation', 'warnAt', 'status', 'basis', 'products', 'liveApprovals', 'decisions'],
+        properties: {
+          region: { type: 'string' },
+          configured: { enum: ['region', 'default'] },
+          limit: { type: 'number' },
+          basis: { type: 'object', required: ['kind'], properties: { kind: { enum: ['set', 'computed'] } } },
+          warnAt: { type: 'number' },
+          reserved: { type: 'number' },
+          available: { type: 'number' },
+          utilisation: { type: 'number' },
+          status: { enum: ['ok', 'near', 'full'], description: 'full: no room left, e.g. after a limit was lowered below the exposure; new approvals are blocked.' },
+          products: { type: 'object', additionalProperties: { type: 'object', required: ['limit', 'reserved'], properties: { limit: { type: ['number', 'null'] }, reserved: { type: 'number' } } } },
+          liveApprovals: { type: 'integer' },
+          decisions: { type: 'array', items: { type: 'object', required: ['decisionId', 'amount'], properties: { decisionId: { type: 'string' }, amount: { type: 'number' } } } },
+        },
+      },
+    },
+  },
+};
+
+export function buildOpenApi(applicationSchema: object, version: string, signOffSchema: object, cancelSchema: object) {
   return {
     openapi: '3.1.0',
     info: {
@@ -182,6 +224,36 @@ export function buildOpenApi(applicationSchema: object, version: string) {
           responses: { 200: { description: 'The stored decision.', ...json('StoredDecision') }, 404: errorResponse('No such decision.') },
         },
       },
+      '/decisions/{decisionId}/review': {
+        post: {
+          summary: "Record a reviewer's sign-off on a decision awaiting review",
+          description: 'The reviewer must hold at least the approvalLevel the decision requires. An approval reserves its amount against the regional exposure limit in the same transaction.',
+          parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: signOffSchema } } },
+          responses: {
+            200: { description: 'The decision with its history.', ...json('StoredDecision') },
+            400: errorResponse('Invalid body.'),
+            403: errorResponse("The reviewer's level is below the required level."),
+            404: errorResponse('No such decision.'),
+            409: errorResponse('Not awaiting review, or the region has no room for the approval.'),
+          },
+        },
+      },
+      '/decisions/{decisionId}/cancel': {
+        post: {
+          summary: 'The approved loan was not taken up: release its exposure (exactly once)',
+          parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, content: { 'application/json': { schema: cancelSchema } } },
+          responses: {
+            200: { description: 'The decision with its history.', ...json('StoredDecision') },
+            404: errorResponse('No such decision.'),
+            409: errorResponse('Not a live approval (never approved, or released already).'),
+          },
+        },
+      },
+      '/limits/regions': {
+        get: { summary: "Each region's limit, reserved exposure, utilisation and the decisions behind it", responses: { 200: { description: 'Regional exposure.', ...json('RegionExposure') } } },
+      },
       '/rules': {
         get: { summary: 'The active rule set and the last rejected edit', responses: { 200: { description: 'Rule-set status.', ...json('RulesStatus') } } },
       },
@@ -209,6 +281,7 @@ export function buildOpenApi(applicationSchema: object, version: string) {
         Error: error,
         RulesStatus: rulesStatus,
         Readiness: readiness,
+        RegionExposure: regionReport,
       },
     },
   };

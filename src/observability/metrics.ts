@@ -21,6 +21,10 @@ export function createMetrics(registry = new Registry()) {
     modelFallbacks: new Counter({ name: 'model_fallbacks_total', help: 'Decisions where the credit model did not score (unavailable, error, timeout) and the scoring stage fell back.', labelNames: ['cause'], registers: [registry] }),
     modelPsi: new Gauge({ name: 'model_score_psi', help: 'Population stability index of live PDs against the training distribution (card deciles), since start.', registers: [registry] }),
     modelInfo: new Gauge({ name: 'model_info', help: 'The served credit model (value 1) and its state.', labelNames: ['version', 'status'], registers: [registry] }),
+    regionUtilisation: new Gauge({ name: 'region_exposure_utilisation', help: "Reserved exposure over the region's limit, after the latest approval.", labelNames: ['region'], registers: [registry] }),
+    regionLimitNear: new Counter({ name: 'region_limit_near_total', help: "Approvals that took a region past its warning threshold.", labelNames: ['region'], registers: [registry] }),
+    regionLimitExceeded: new Counter({ name: 'region_limit_exceeded_total', help: 'Approvals turned away because the region had no room.', labelNames: ['region'], registers: [registry] }),
+    exposureReleases: new Counter({ name: 'exposure_releases_total', help: 'Reservations released, by reason (cancelled, expired).', labelNames: ['reason'], registers: [registry] }),
     httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] }),
   };
 }

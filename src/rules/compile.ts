@@ -11,7 +11,7 @@ import { SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { FACT_CATALOG, STAGES, type StageName } from './facts';
 import { TABLES } from './tables';
-import type { Flow, FlowStage, IdentifierList, ReasonSpec, RuleDefinition, RuleSet, StageFallback } from './ruleset';
+import { DEFAULT_EXPOSURE_POLICY, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleSet, type StageFallback } from './ruleset';
 
 export interface RuleFileText {
   /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
@@ -168,6 +168,11 @@ class FlowChecker {
       }
       seenStages.add(stage.stage);
       this.checkReason(stage.fallback.reason, ['stages', si, 'fallback', 'reason']);
+      for (const key of ['onLimitExceeded', 'onLimitNear'] as const) {
+        if (!stage[key]) continue;
+        if (stage.stage !== 'limits') this.report('UNKNOWN_STAGE', ['stages', si, key], `${key} belongs on the limits stage`);
+        this.checkReason(stage[key].reason, ['stages', si, key, 'reason']);
+      }
       stage.rules.forEach((rule: any, ri: number) => this.checkRule(rule, si, ['stages', si, 'rules', ri]));
       // Facts set in this stage become visible from the next stage on.
       stage.rules.forEach((rule: any) => {
@@ -346,7 +351,12 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       rules: s.rules as RuleDefinition[],
       evaluator: new JsonRulesEngineEvaluator(s.rules as RuleDefinition[], operators),
     }));
-    flows.set(value.product, { product: value.product, description: value.description, budgetMs: value.budgetMs, stages });
+    const limits = value.stages.find((s: any) => s.stage === 'limits');
+    const exposurePolicy: ExposurePolicy = {
+      onLimitExceeded: limits?.onLimitExceeded ?? DEFAULT_EXPOSURE_POLICY.onLimitExceeded,
+      onLimitNear: limits?.onLimitNear ?? DEFAULT_EXPOSURE_POLICY.onLimitNear,
+    };
+    flows.set(value.product, { product: value.product, description: value.description, budgetMs: value.budgetMs, stages, exposurePolicy });
   }
 
   return {

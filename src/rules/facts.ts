@@ -32,6 +32,7 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
   },
   identifierCount: { description: 'How many of the optional identifiers the application carries.' },
   priorOutcome: { description: 'Outcome reached by the stages before this one: approve, review or decline.' },
+  priorReasons: { description: 'Reason codes given by the stages before this one (use with contains / doesNotContain).' },
   ageAtMaturity: { producedBy: 'eligibility', description: 'Applicant age in years when the loan matures.' },
   monthlyInstalment: { producedBy: 'eligibility', description: 'Amount divided by term (no interest).' },
   score: {
@@ -43,6 +44,16 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
     producedBy: 'scoring',
     description: 'Risk-based offer from rules/scoring/offers.json: limit (never above the amount asked) and annualRate.',
     properties: ['limit', 'annualRate'],
+  },
+  approval: {
+    producedBy: 'approval',
+    description: 'requiredLevel (auto, L1, L2, L3) from rules/approval/authority.json, matrixLevel before escalations, amountBand, escalatedBy.',
+    properties: ['requiredLevel', 'matrixLevel', 'amountBand', 'escalatedBy'],
+  },
+  exposure: {
+    producedBy: 'limits',
+    description: "The region's exposure before this loan: region, limit, reserved, available, amount (what approving would reserve), utilisationAfter, wouldExceed, nearLimit.",
+    properties: ['region', 'limit', 'reserved', 'available', 'amount', 'utilisationAfter', 'wouldExceed', 'nearLimit', 'basis'],
   },
   velocity: {
     producedBy: 'fraud',

@@ -30,6 +30,17 @@ export interface StageFallback {
   readonly reason: string;
 }
 
+export interface ExposurePolicy {
+  readonly onLimitExceeded: { readonly outcome: 'review' | 'decline'; readonly reason: string };
+  readonly onLimitNear: { readonly reason: string };
+}
+
+/** When a flow's limits stage declares nothing: a person reviews, and is told why. */
+export const DEFAULT_EXPOSURE_POLICY: ExposurePolicy = {
+  onLimitExceeded: { outcome: 'review', reason: 'REGION_LIMIT_EXCEEDED' },
+  onLimitNear: { reason: 'REGION_LIMIT_NEAR' },
+};
+
 export interface FlowStage {
   readonly name: StageName;
   readonly budgetMs: number;
@@ -43,6 +54,8 @@ export interface Flow {
   readonly description?: string;
   readonly budgetMs: number;
   readonly stages: readonly FlowStage[];
+  /** What happens to an approval that does not fit its region's exposure limit. */
+  readonly exposurePolicy: ExposurePolicy;
 }
 
 export interface ReasonSpec {

@@ -2,6 +2,8 @@
 // regional limits, cluster thresholds): each one file under rules/, validated by its JSON
 // Schema at every load and swapped with the rest of the rule set. Domains read their table
 // from RuleSet.tables by path; the schema guarantees its shape.
+import authoritySchema from '../../rules/schema/authority.schema.json' with { type: 'json' };
+import regionsSchema from '../../rules/schema/regions.schema.json' with { type: 'json' };
 import factorsSchema from '../../rules/schema/factors.schema.json' with { type: 'json' };
 import gradesSchema from '../../rules/schema/grades.schema.json' with { type: 'json' };
 import offersSchema from '../../rules/schema/offers.schema.json' with { type: 'json' };
@@ -67,6 +69,35 @@ export const TABLES: readonly TableSpec[] = [
       // Any field the model may read needs a code, so a retrained model can never leave a factor unexplained.
       for (const field of MODEL_INPUT_FIELDS) {
         if (!(field in value.factors)) ctx.report('SCHEMA', ['factors'], `missing a reason code for "${field}"`);
+      }
+    },
+  },
+  {
+    relPath: 'approval/authority.json',
+    schema: authoritySchema,
+    check: (value: { amountBands: { upTo?: number; grades: Record<string, string> }[]; escalations: { reasons: string[] }[] }, ctx) => {
+      value.amountBands.forEach((band, i) => {
+        const last = i === value.amountBands.length - 1;
+        if (last !== (band.upTo === undefined)) ctx.report('SCHEMA', ['amountBands', i], last ? 'the last band must have no upTo (it takes every larger amount)' : 'only the last band may omit upTo');
+        const previous = value.amountBands[i - 1]?.upTo;
+        if (band.upTo !== undefined && previous !== undefined && band.upTo <= previous) ctx.report('SCHEMA', ['amountBands', i, 'upTo'], `upTo must increase from band to band (the previous band ends at ${previous})`);
+        for (const { grade } of ctx.table('scoring/grades.json')?.grades ?? []) {
+          if (!(grade in band.grades)) ctx.report('SCHEMA', ['amountBands', i, 'grades'], `missing a level for grade "${grade}"`);
+        }
+      });
+      value.escalations.forEach((e, i) => e.reasons.forEach((code, k) => {
+        if (!ctx.reasons.has(code)) ctx.report('UNKNOWN_REASON', ['escalations', i, 'reasons', k], `unknown reason code "${code}" (declare it in rules/reasons.json)`);
+      }));
+    },
+  },
+  {
+    relPath: 'limits/regions.json',
+    schema: regionsSchema,
+    check: (value: { default: object; regions: Record<string, object> }, ctx) => {
+      const regions: [JsonPath, any][] = [[['default'], value.default], ...Object.entries(value.regions).map(([k, v]): [JsonPath, any] => [['regions', k], v])];
+      for (const [at, region] of regions) {
+        if ((region.limit === undefined) === (region.computed === undefined)) ctx.report('SCHEMA', at, 'give exactly one of "limit" or "computed"');
+        if (region.computed && region.computed.minFactor > region.computed.maxFactor) ctx.report('SCHEMA', [...at, 'computed', 'minFactor'], 'minFactor must not exceed maxFactor');
       }
     },
   },

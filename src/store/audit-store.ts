@@ -1,8 +1,11 @@
-// The audit store: every decision, durably, before its response is sent. Embedded SQLite in WAL
-// mode with synchronous=FULL, so a committed decision survives a kill -9 or a power cut.
-// Writes arriving in the same event-loop turn share one transaction (group commit): one fsync
-// acknowledges many decisions, and none is acknowledged before its commit.
+// The audit store: every decision, its later sign-offs and releases, and the exposure ledger,
+// durably. Embedded SQLite in WAL mode with synchronous=FULL, so a committed decision survives
+// a kill -9 or a power cut. Units of work arriving in the same event-loop turn share one
+// transaction (group commit): one fsync acknowledges many decisions, and none is acknowledged
+// before its commit. Each unit runs in its own savepoint, so one failing unit fails alone.
 import Database from 'better-sqlite3';
+
+export type DecisionStatus = 'final' | 'awaiting_review' | 'cancelled' | 'expired';
 
 export interface DecisionRow {
   readonly decisionId: string;
@@ -11,6 +14,7 @@ export interface DecisionRow {
   readonly requestFingerprint: string;
   readonly product: string;
   readonly region: string;
+  /** The automatic outcome. */
   readonly outcome: string;
   readonly rulesVersion: string;
   /** Epoch milliseconds. */
@@ -20,7 +24,34 @@ export interface DecisionRow {
   readonly document: unknown;
 }
 
-export type AppendResult = { readonly status: 'inserted' } | { readonly status: 'exists'; readonly existing: DecisionRow };
+export interface StoredDecision extends DecisionRow {
+  readonly status: DecisionStatus;
+  /** The outcome now: the automatic one, or a reviewer's. */
+  readonly currentOutcome: string;
+}
+
+export interface DecisionEvent {
+  readonly at: number;
+  readonly type: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface Reservation {
+  readonly decisionId: string;
+  readonly region: string;
+  readonly product: string;
+  readonly amount: number;
+  readonly pd: number | null;
+  readonly reservedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface LiveExposureRow {
+  readonly region: string;
+  readonly product: string;
+  readonly amount: number;
+  readonly pd: number | null;
+}
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE decisions (
@@ -45,6 +76,30 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX application_identifiers_by_hash ON application_identifiers (type, hash, decided_at);
    CREATE INDEX application_identifiers_by_time ON application_identifiers (decided_at);`,
+  // Staged approval (sign-offs) and the exposure ledger.
+  `ALTER TABLE decisions ADD COLUMN status TEXT NOT NULL DEFAULT 'final';
+   ALTER TABLE decisions ADD COLUMN current_outcome TEXT;
+   CREATE TABLE decision_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     decision_id TEXT NOT NULL REFERENCES decisions (decision_id),
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     detail TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX decision_events_by_decision ON decision_events (decision_id, seq);
+   CREATE TABLE exposure_reservations (
+     decision_id TEXT PRIMARY KEY REFERENCES decisions (decision_id),
+     region TEXT NOT NULL,
+     product TEXT NOT NULL,
+     amount REAL NOT NULL CHECK (amount > 0),
+     pd REAL,
+     reserved_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     released_at INTEGER,
+     release_reason TEXT
+   ) STRICT;
+   CREATE INDEX exposure_live_by_region ON exposure_reservations (region) WHERE released_at IS NULL;
+   CREATE INDEX exposure_live_by_expiry ON exposure_reservations (expires_at) WHERE released_at IS NULL;`,
 ];
 
 interface RawRow {
@@ -57,12 +112,47 @@ interface RawRow {
   rules_version: string;
   decided_at: number;
   document: string;
+  status: DecisionStatus;
+  current_outcome: string | null;
 }
 
 interface Pending {
-  readonly row: DecisionRow;
-  readonly resolve: (r: AppendResult) => void;
+  readonly work: () => unknown;
+  readonly undo: ((result: any) => void) | undefined;
+  readonly resolve: (r: any) => void;
   readonly reject: (e: unknown) => void;
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    byApplication: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
+    byDecision: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE decision_id = ?'),
+    insert: db.prepare(
+      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status)
+       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status)`,
+    ),
+    insertIdentifier: db.prepare('INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES (?, ?, ?, ?, ?)'),
+    identifiersSince: db.prepare<[number], { type: string; hash: string; decided_at: number }>(
+      'SELECT type, hash, decided_at FROM application_identifiers WHERE decided_at > ? ORDER BY decided_at',
+    ),
+    count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM decisions'),
+    setStatus: db.prepare('UPDATE decisions SET status = ?, current_outcome = ? WHERE decision_id = ?'),
+    insertEvent: db.prepare('INSERT INTO decision_events (decision_id, at, type, detail) VALUES (?, ?, ?, ?)'),
+    events: db.prepare<[string], { at: number; type: string; detail: string }>('SELECT at, type, detail FROM decision_events WHERE decision_id = ? ORDER BY seq'),
+    reserve: db.prepare(
+      `INSERT INTO exposure_reservations (decision_id, region, product, amount, pd, reserved_at, expires_at)
+       VALUES (@decisionId, @region, @product, @amount, @pd, @reservedAt, @expiresAt)`,
+    ),
+    release: db.prepare('UPDATE exposure_reservations SET released_at = ?, release_reason = ? WHERE decision_id = ? AND released_at IS NULL'),
+    reservation: db.prepare<[string], { decision_id: string; region: string; product: string; amount: number; pd: number | null; reserved_at: number; expires_at: number; released_at: number | null }>(
+      'SELECT * FROM exposure_reservations WHERE decision_id = ?',
+    ),
+    liveExposure: db.prepare<[], LiveExposureRow>('SELECT region, product, amount, pd FROM exposure_reservations WHERE released_at IS NULL'),
+    liveByRegion: db.prepare<[string, number], { decision_id: string; product: string; amount: number; reserved_at: number; expires_at: number }>(
+      'SELECT decision_id, product, amount, reserved_at, expires_at FROM exposure_reservations WHERE region = ? AND released_at IS NULL ORDER BY reserved_at DESC LIMIT ?',
+    ),
+    expiring: db.prepare<[number], { decision_id: string }>('SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= ? ORDER BY expires_at'),
+  };
 }
 
 export class AuditStore {
@@ -70,29 +160,16 @@ export class AuditStore {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly statements;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
     this.migrate();
-    this.statements = {
-      byApplication: this.db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
-      byDecision: this.db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE decision_id = ?'),
-      insert: this.db.prepare(
-        `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document)
-         VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document)`,
-      ),
-      insertIdentifier: this.db.prepare(
-        'INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      identifiersSince: this.db.prepare<[number], { type: string; hash: string; decided_at: number }>(
-        'SELECT type, hash, decided_at FROM application_identifiers WHERE decided_at > ? ORDER BY decided_at',
-      ),
-      count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM decisions'),
-    };
+    this.statements = prepareStatements(this.db);
   }
 
   private migrate(): void {
@@ -105,7 +182,7 @@ export class AuditStore {
     }
   }
 
-  private static toRow(r: RawRow): DecisionRow {
+  private static toStored(r: RawRow): StoredDecision {
     return {
       decisionId: r.decision_id,
       applicationId: r.application_id,
@@ -117,53 +194,43 @@ export class AuditStore {
       decidedAt: r.decided_at,
       identifiers: [],
       document: JSON.parse(r.document) as unknown,
+      status: r.status,
+      currentOutcome: r.current_outcome ?? r.outcome,
     };
   }
 
-  findByApplicationId(applicationId: string): DecisionRow | undefined {
+  // ---- reads (callable inside or outside a unit of work) ----
+
+  findByApplicationId(applicationId: string): StoredDecision | undefined {
     const r = this.statements.byApplication.get(applicationId);
-    return r && AuditStore.toRow(r);
+    return r && AuditStore.toStored(r);
   }
 
-  getDecision(decisionId: string): DecisionRow | undefined {
+  getDecision(decisionId: string): StoredDecision | undefined {
     const r = this.statements.byDecision.get(decisionId);
-    return r && AuditStore.toRow(r);
+    return r && AuditStore.toStored(r);
   }
 
-  /** Resolves once the decision is committed (or found to exist already under its application id). */
-  append(row: DecisionRow): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new Error('audit store is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  events(decisionId: string): DecisionEvent[] {
+    return this.statements.events.all(decisionId).map((e) => ({ at: e.at, type: e.type, detail: JSON.parse(e.detail) as Record<string, unknown> }));
   }
 
-  private readonly commitBatch = (rows: readonly DecisionRow[]): AppendResult[] =>
-    this.db.transaction((batch: readonly DecisionRow[]) =>
-      batch.map((row): AppendResult => {
-        const existing = this.statements.byApplication.get(row.applicationId);
-        if (existing) return { status: 'exists', existing: AuditStore.toRow(existing) };
-        this.statements.insert.run({ ...row, document: JSON.stringify(row.document) });
-        for (const id of row.identifiers) this.statements.insertIdentifier.run(row.applicationId, id.type, id.hash, id.masked, row.decidedAt);
-        return { status: 'inserted' };
-      }),
-    )(rows);
+  reservation(decisionId: string): (Reservation & { releasedAt: number | null }) | undefined {
+    const r = this.statements.reservation.get(decisionId);
+    return r && { decisionId: r.decision_id, region: r.region, product: r.product, amount: r.amount, pd: r.pd, reservedAt: r.reserved_at, expiresAt: r.expires_at, releasedAt: r.released_at };
+  }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    try {
-      const results = this.commitBatch(batch.map((p) => p.row));
-      batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
+  /** Every unreleased reservation: rebuilds the in-memory exposure book at start. */
+  liveExposure(): LiveExposureRow[] {
+    return this.statements.liveExposure.all();
+  }
+
+  liveReservations(region: string, limit: number) {
+    return this.statements.liveByRegion.all(region, limit).map((r) => ({ decisionId: r.decision_id, product: r.product, amount: r.amount, reservedAt: r.reserved_at, expiresAt: r.expires_at }));
+  }
+
+  expiringReservations(now: number): string[] {
+    return this.statements.expiring.all(now).map((r) => r.decision_id);
   }
 
   /** Identifier sightings after `since` (epoch ms), oldest first: rebuilds the velocity index. */
@@ -178,6 +245,78 @@ export class AuditStore {
 
   countDecisions(): number {
     return this.statements.count.get()?.n ?? 0;
+  }
+
+  // ---- writes (only inside a unit of work passed to commit) ----
+
+  insertDecision(row: DecisionRow, status: DecisionStatus): void {
+    this.statements.insert.run({ ...row, document: JSON.stringify(row.document), status });
+    for (const id of row.identifiers) this.statements.insertIdentifier.run(row.applicationId, id.type, id.hash, id.masked, row.decidedAt);
+  }
+
+  setStatus(decisionId: string, status: DecisionStatus, currentOutcome: string): void {
+    this.statements.setStatus.run(status, currentOutcome, decisionId);
+  }
+
+  addEvent(decisionId: string, at: number, type: string, detail: Readonly<Record<string, unknown>>): void {
+    this.statements.insertEvent.run(decisionId, at, type, JSON.stringify(detail));
+  }
+
+  reserve(reservation: Reservation): void {
+    this.statements.reserve.run(reservation);
+  }
+
+  /** Releases a live reservation; false when there is none (never reserved, or released already). */
+  release(decisionId: string, at: number, reason: string): boolean {
+    return this.statements.release.run(at, reason, decisionId).changes === 1;
+  }
+
+  /**
+   * Runs `work` inside the next group commit and resolves with its result once committed.
+   * If `work` throws, only it is rolled back and its promise rejects. If the whole commit fails,
+   * every unit's promise rejects and `undo` reverts the in-memory effects of those that ran.
+   */
+  commit<T>(work: () => T, undo?: (result: T) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('audit store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, undo, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const unit of batch) {
+          try {
+            // A nested transaction is a savepoint: a failing unit rolls back alone.
+            outcomes.push({ ok: true, value: this.db.transaction(unit.work)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (err) {
+      batch.forEach((unit, i) => {
+        const o = outcomes[i];
+        if (o?.ok) unit.undo?.(o.value);
+        unit.reject(err);
+      });
+      return;
+    }
+    batch.forEach((unit, i) => {
+      const o = outcomes[i];
+      if (o?.ok) unit.resolve(o.value);
+      else unit.reject(o?.error);
+    });
   }
 
   /** Commits what is queued, then closes the database. */

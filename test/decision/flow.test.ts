@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runFlow, type StageProviders } from '../../src/decision/flow';
 import { JsonRulesEngineEvaluator } from '../../src/rules/evaluator';
 import type { StageName } from '../../src/rules/facts';
-import type { Flow, FlowStage, RuleDefinition, RuleEvent } from '../../src/rules/ruleset';
+import { DEFAULT_EXPOSURE_POLICY, type Flow, type FlowStage, type RuleDefinition, type RuleEvent } from '../../src/rules/ruleset';
 
 const always = { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] };
 const rule = (name: string, event: RuleEvent, priority = 1): RuleDefinition => ({ name, priority, conditions: always, event });
@@ -13,7 +13,7 @@ function stage(name: StageName, rules: RuleDefinition[], budgetMs = 50): FlowSta
 }
 
 function flow(stages: FlowStage[], budgetMs = 500): Flow {
-  return { product: 'p', budgetMs, stages };
+  return { product: 'p', budgetMs, stages, exposurePolicy: DEFAULT_EXPOSURE_POLICY };
 }
 
 const run = (f: Flow, providers: StageProviders = {}) => runFlow({ flow: f, reasons: new Map(), facts: { amount: 10 }, providers });

@@ -22,7 +22,8 @@ describe('POST /decide', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ outcome: 'approve', reasons: [], versions: { rules: server.service.rules.current.version } });
     expect(res.body.decisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Object.keys(res.body.timings.stages)).toEqual(['eligibility', 'fraud', 'scoring']);
+    expect(Object.keys(res.body.timings.stages)).toEqual(['eligibility', 'fraud', 'scoring', 'approval', 'limits']);
+    expect(res.body.approvalLevel).toBe('auto');
   });
 
   it('declines outside product bounds with a reason code, stage and message, then the model\'s adverse factors', async () => {

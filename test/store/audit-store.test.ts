@@ -12,37 +12,76 @@ const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): Decis
   outcome: 'approve',
   rulesVersion: 'v1',
   decidedAt: 1_000,
-  identifiers: [{ type: 'phone', hash: 'h', masked: '+86 ***' }],
+  identifiers: [{ type: 'phone', hash: `h-${applicationId}`, masked: '+86 ***' }],
   document: { hello: 'world' },
   ...overrides,
 });
 
 describe('AuditStore', () => {
-  it('commits concurrent appends together and survives reopening', async () => {
+  it('commits concurrent units together and survives reopening', async () => {
     const file = path.join(tempDir(), 'audit.db');
     const store = new AuditStore(file);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(row(`A${i}`))));
-    expect(results.every((r) => r.status === 'inserted')).toBe(true);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit(() => store.insertDecision(row(`A${i}`), 'final'))));
     store.close();
     const reopened = new AuditStore(file);
     expect(reopened.countDecisions()).toBe(50);
-    expect(reopened.getDecision('d-A7')?.document).toEqual({ hello: 'world' });
+    expect(reopened.getDecision('d-A7')).toMatchObject({ document: { hello: 'world' }, status: 'final', currentOutcome: 'approve' });
     expect([...reopened.identifiersSince(0)]).toHaveLength(50);
     reopened.close();
   });
 
-  it('keeps the first decision of an application id and returns it to later appends', async () => {
+  it('a failing unit rolls back alone; the others in its group commit land', async () => {
     const store = new AuditStore(':memory:');
-    const [first, second] = await Promise.all([store.append(row('X', { decisionId: 'd1' })), store.append(row('X', { decisionId: 'd2' }))]);
-    expect(first).toEqual({ status: 'inserted' });
-    expect(second?.status === 'exists' && second.existing.decisionId).toBe('d1');
-    expect(store.findByApplicationId('X')?.decisionId).toBe('d1');
+    const results = await Promise.allSettled([
+      store.commit(() => store.insertDecision(row('X'), 'final')),
+      store.commit(() => {
+        store.insertDecision(row('Y'), 'final');
+        throw new Error('rejected after writing');
+      }),
+      store.commit(() => store.insertDecision(row('Z'), 'final')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(store.findByApplicationId('X')).toBeDefined();
+    expect(store.findByApplicationId('Y')).toBeUndefined();
+    expect(store.findByApplicationId('Z')).toBeDefined();
     store.close();
   });
 
-  it('refuses appends after close instead of losing them', async () => {
+  it('a failed commit undoes the in-memory effects of the units that ran', async () => {
+    const store = new AuditStore(':memory:');
+    let booked = 0;
+    const unit = (id: string) =>
+      store.commit(
+        () => {
+          store.insertDecision(row(id), 'final');
+          booked += 1;
+          return 1;
+        },
+        (n) => (booked -= n),
+      );
+    // Two units with the same decision id in one batch: the second fails alone (savepoint).
+    const settled = await Promise.allSettled([unit('P'), store.commit(() => store.insertDecision(row('Q', { decisionId: 'd-P' }), 'final'))]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    expect(booked).toBe(1);
+    store.close();
+  });
+
+  it('releases a reservation once', async () => {
+    const store = new AuditStore(':memory:');
+    await store.commit(() => {
+      store.insertDecision(row('R'), 'final');
+      store.reserve({ decisionId: 'd-R', region: 'east', product: 'p', amount: 100, pd: 0.1, reservedAt: 1, expiresAt: 2 });
+    });
+    expect(store.liveExposure()).toEqual([{ region: 'east', product: 'p', amount: 100, pd: 0.1 }]);
+    expect(await store.commit(() => store.release('d-R', 3, 'cancelled'))).toBe(true);
+    expect(await store.commit(() => store.release('d-R', 4, 'cancelled'))).toBe(false);
+    expect(store.liveExposure()).toEqual([]);
+    store.close();
+  });
+
+  it('refuses work after close instead of losing it', async () => {
     const store = new AuditStore(':memory:');
     store.close();
-    await expect(store.append(row('Y'))).rejects.toThrow(/closed/);
+    await expect(store.commit(() => 1)).rejects.toThrow(/closed/);
   });
 });
