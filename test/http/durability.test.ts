@@ -1,9 +1,12 @@
 // Nothing acknowledged is lost: a decision that got a 200 is in the audit store, even if the
 // process is killed the next instant; SIGTERM drains in-flight requests before exiting.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { application } from '../support/factories';
 import { startServiceProcess, type ServiceProcess } from '../support/process';
-import { tempDir } from '../support/server';
+import { copyRules, tempDir } from '../support/server';
 
 let running: ServiceProcess | undefined;
 afterEach(() => {
@@ -11,9 +14,9 @@ afterEach(() => {
   running = undefined;
 });
 
-const decide = (url: string) =>
-  fetch(`${url}/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(application()) }).then(
-    async (res) => ({ status: res.status, body: (await res.json()) as { decisionId: string } }),
+const decide = (url: string, overrides: Parameters<typeof application>[0] = {}) =>
+  fetch(`${url}/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(application(overrides)) }).then(
+    async (res) => ({ status: res.status, body: (await res.json()) as { decisionId: string; outcome: string } }),
     () => undefined, // connection refused or reset: never acknowledged
   );
 
@@ -63,5 +66,55 @@ describe('durability', () => {
 
     running = await startServiceProcess({ DATA_DIR: dataDir });
     for (const id of acknowledged) expect((await fetch(`${running.url}/decisions/${id}`)).status).toBe(200);
+  });
+
+  it('kill -9 during concurrent approvals: after restart the ledger equals the stored live approvals and never exceeds the limit', async () => {
+    const dataDir = tempDir();
+    const rulesDir = copyRules();
+    const regionsFile = path.join(rulesDir, 'limits', 'regions.json');
+    const regions = JSON.parse(readFileSync(regionsFile, 'utf8'));
+    regions.regions.tight = { limit: 60_000, warnAt: 0.9 };
+    writeFileSync(regionsFile, JSON.stringify(regions));
+    const env = { DATA_DIR: dataDir, RULES_DIR: rulesDir };
+    running = await startServiceProcess(env);
+    const { url } = running;
+    const approved: string[] = [];
+    let answered = 0;
+    let killed = false;
+    const worker = async () => {
+      while (!killed) {
+        const res = await decide(url, { region: 'tight', amount: 1_000 });
+        if (res?.status === 200) {
+          answered++;
+          if (res.body.outcome === 'approve') approved.push(res.body.decisionId);
+        }
+        // Past the 60 approvals that fit: the kill lands while requests race for a full region.
+        if (answered >= 90 && !killed) {
+          killed = true;
+          running?.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await running.exited;
+
+    const db = new Database(path.join(dataDir, 'audit.db'), { readonly: true });
+    const live = db.prepare("SELECT COALESCE(SUM(amount), 0) AS sum, COUNT(*) AS n FROM exposure_reservations WHERE region = 'tight' AND released_at IS NULL").get() as { sum: number; n: number };
+    const approvals = db
+      .prepare("SELECT COUNT(*) AS n FROM decisions WHERE region = 'tight' AND status = 'final' AND COALESCE(current_outcome, outcome) = 'approve'")
+      .get() as { n: number };
+    const orphans = db
+      .prepare("SELECT COUNT(*) AS n FROM decisions d LEFT JOIN exposure_reservations r ON r.decision_id = d.decision_id WHERE d.region = 'tight' AND d.outcome = 'approve' AND r.decision_id IS NULL")
+      .get() as { n: number };
+    db.close();
+    expect(approvals.n).toBe(live.n);
+    expect(orphans.n).toBe(0);
+    expect(live.sum).toBeLessThanOrEqual(60_000);
+    expect(live.sum).toBeGreaterThanOrEqual(approved.length * 1_000);
+
+    running = await startServiceProcess(env);
+    const report = (await (await fetch(`${running.url}/limits/regions`)).json()) as { regions: { region: string; reserved: number; liveApprovals: number }[] };
+    expect(report.regions.find((r) => r.region === 'tight')).toMatchObject({ reserved: live.sum, liveApprovals: live.n });
+    for (const id of approved) expect((await fetch(`${running.url}/decisions/${id}`)).status).toBe(200);
   });
 });
