@@ -164,11 +164,21 @@ export class AuditStore {
 
   constructor(file: string) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    // NOTE: one process owns the store. The exposure book and velocity index mirror it in
+    // memory, so a second writer would let approvals overshoot; the exclusive lock makes a
+    // second service on the same DATA_DIR fail at start instead.
+    try {
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`audit store ${file} is in use by another process (one service per DATA_DIR)`);
+      throw err;
+    }
     this.statements = prepareStatements(this.db);
   }
 

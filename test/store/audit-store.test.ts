@@ -84,4 +84,14 @@ describe('AuditStore', () => {
     store.close();
     await expect(store.commit(() => 1)).rejects.toThrow(/closed/);
   });
+
+  it('belongs to one process: a second store on the same file is refused', () => {
+    const file = path.join(tempDir(), 'audit.db');
+    const first = new AuditStore(file);
+    const started = Date.now();
+    expect(() => new AuditStore(file)).toThrow(/in use by another process/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    first.close();
+    new AuditStore(file).close();
+  });
 });
