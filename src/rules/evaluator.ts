@@ -25,6 +25,19 @@ export interface CustomOperator {
   readonly evaluate: (factValue: unknown, ruleValue: unknown) => boolean;
 }
 
+/**
+ * Rule files allow only plain paths ($.a.b: the flow schema's pattern), so a property walk
+ * resolves them exactly, without the general JSONPath library (the biggest cost per condition).
+ */
+function resolvePath(value: object, path: string): unknown {
+  let current: unknown = value;
+  for (const key of path.slice(2).split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
 function toResult(r: EngineRuleResult, fired: boolean): RuleResult {
   const json = r.toJSON(false) as unknown as { name: string; priority: number; event: RuleEvent; conditions: unknown };
   return { rule: json.name, priority: json.priority, fired, event: json.event, conditions: json.conditions };
@@ -44,7 +57,7 @@ export class JsonRulesEngineEvaluator implements StageEvaluator {
   ) {}
 
   private build(): Engine {
-    const engine = new Engine([], { allowUndefinedFacts: true });
+    const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
     for (const op of this.operators) engine.addOperator(op.name, op.evaluate);
     for (const rule of this.rules) {
       engine.addRule(
