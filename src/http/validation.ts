@@ -1,6 +1,7 @@
 // Request validation: precompiled JSON-Schema validators whose errors name each offending field
 // by its dotted path and say what was expected.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { expectedBy } from '../validation/schema-errors';
 import { ApiError, type ErrorDetail } from './errors';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -18,29 +19,9 @@ function fieldPath(e: ErrorObject): string {
 }
 
 function expectation(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required':
-      return 'is required';
-    case 'additionalProperties':
-      return 'is not a known field';
-    case 'type':
-      return `expected ${String(p.type)}`;
-    case 'enum':
-      return `expected one of: ${(p.allowedValues as unknown[]).join(', ')}`;
-    case 'pattern':
-      return `expected a string matching ${String(p.pattern)}`;
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return `expected a number ${String(p.comparison)} ${String(p.limit)}`;
-    case 'minLength':
-    case 'maxLength':
-      return `expected a string of ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p.limit)} characters`;
-    default:
-      return e.message ?? 'is invalid';
-  }
+  if (e.keyword === 'required') return 'is required';
+  if (e.keyword === 'additionalProperties') return 'is not a known field';
+  return expectedBy(e);
 }
 
 /** One detail per field: several problems with the same field are joined. */

@@ -7,6 +7,7 @@ import flowSchema from '../../rules/schema/flow.schema.json' with { type: 'json'
 import listSchema from '../../rules/schema/list.schema.json' with { type: 'json' };
 import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 'json' };
 import type { IdentifierType } from '../identity/identifiers';
+import { expectedBy } from '../validation/schema-errors';
 import { SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { FACT_CATALOG, STAGES, type StageName } from './facts';
@@ -58,28 +59,7 @@ const OPERATOR_DECORATORS = new Set(['someFact', 'someValue', 'everyFact', 'ever
 const LIST_OPERATORS = new Set(['inList', 'notInList']);
 
 function schemaMessage(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required':
-      return `missing "${String(p.missingProperty)}"`;
-    case 'type':
-      return `expected ${String(p.type)}`;
-    case 'enum':
-      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern':
-      return `expected a string matching ${String(p.pattern)}`;
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return `expected a number ${String(p.comparison)} ${String(p.limit)}`;
-    case 'minItems':
-      return `expected at least ${String(p.limit)} item(s)`;
-    case 'minLength':
-      return `expected at least ${String(p.limit)} character(s)`;
-    default:
-      return e.message ?? e.keyword;
-  }
+  return e.keyword === 'required' ? `missing "${String(e.params.missingProperty)}"` : expectedBy(e);
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
