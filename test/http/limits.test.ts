@@ -96,6 +96,19 @@ describe('regional exposure limits', () => {
     expect((await region(server, 'shrinking')).reserved).toBe(6_000);
   });
 
+  it('a sign-off approval that the full region has no room for is refused (409) and stays awaiting review', async () => {
+    const review = await server.post(
+      '/decide',
+      application({ region: 'shrinking', amount: 12_000, termMonths: 24, applicant: { checkingAccountStatus: 'none', creditHistory: 'paid_duly', savingsAccountBonds: 'lt_100' } }),
+    );
+    expect(review.body.outcome).toBe('review');
+    const signed = await server.post(`/decisions/${review.body.decisionId}/review`, { reviewer: 'li', level: 'L3', outcome: 'approve' });
+    expect(signed.status).toBe(409);
+    expect(signed.body.error.code).toBe('REGION_LIMIT_EXCEEDED');
+    expect((await server.get(`/decisions/${review.body.decisionId}`)).body).toMatchObject({ status: 'awaiting_review', history: [], reservation: null });
+    expect((await region(server, 'shrinking')).reserved).toBe(6_000);
+  });
+
   it('shows a computed limit with its basis, and unknown regions under the default', async () => {
     await server.post('/decide', application({ region: 'atlantis', amount: 1_000 }));
     const regions = (await server.get('/limits/regions')).body.regions;
