@@ -22,8 +22,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A fresh folder under the run's scratch folder (removed when the run ends). */
 export function tempDir(prefix = 'decision-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return mkdtempSync(path.join(process.env.TEST_SCRATCH_DIR ?? tmpdir(), prefix));
 }
 
 /** A private copy of the repository's rules, for tests that edit them. */
