@@ -9,14 +9,18 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { buildApplicationSchema, DATA_DICTIONARY_DOMAINS, type Application, type CategoricalDomains } from './decision/application';
-import type { StageProviders } from './decision/flow';
+import { combineProviders, type StageProvider, type StageProviders } from './decision/flow';
 import { standardProviders } from './decision/providers';
 import { exposureReport, loadExposureBook } from './decision/exposure';
 import { DecisionLifecycle } from './decision/lifecycle';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { REGIONS_TABLE, type RegionsTable } from './limits/regions';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
+import { CLUSTERS_TABLE, type ClusterConfig } from './graph/config';
+import { FraudGraph } from './graph/fraud-graph';
+import { WorkerRunner } from './graph/recluster-runner';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from './http/app';
+import { investigatorRouter } from './http/investigator-routes';
 import { buildOpenApi } from './http/openapi';
 import { compileValidator } from './http/validation';
 import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
@@ -30,6 +34,7 @@ import type { ModelCard } from './scoring/model-card';
 import { loadCreditModel, type ModelLoad } from './scoring/onnx-model';
 import { PsiMonitor } from './scoring/psi';
 import { AuditStore } from './store/audit-store';
+import { GraphStore } from './store/graph-store';
 
 const SERVICE_VERSION = '0.1.0';
 
@@ -44,6 +49,8 @@ export interface Service {
   readonly metrics: Metrics;
   readonly rules: RuleSetHolder;
   readonly store: AuditStore;
+  /** The fraud graph: identity graph, last clustering, recluster schedule. */
+  readonly graph: FraudGraph;
   /** Stops rule watching and closes the store (after the HTTP server has drained). */
   close(): Promise<void>;
 }
@@ -65,6 +72,12 @@ function identifierKey(settings: Settings, logger: Logger): Buffer {
 function categoricalDomains(card: ModelCard | undefined): CategoricalDomains {
   const fromCard = Object.fromEntries((card?.features ?? []).flatMap((f) => (f.type === 'categorical' ? [[f.name, f.categories]] : [])));
   return { ...DATA_DICTIONARY_DOMAINS, ...fromCard };
+}
+
+/** The fraud stage's providers plus the graph's facts, computed together (combineProviders). */
+function withFraudGraph(graph: FraudGraph, providers: StageProviders): StageProviders {
+  const graphFacts: StageProvider = ({ facts }) => ({ fraud: graph.facts(facts.identifiers as Partial<Record<IdentifierType, string>>) });
+  return { ...providers, fraud: providers.fraud ? combineProviders(providers.fraud, graphFacts) : graphFacts };
 }
 
 function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): void {
@@ -144,6 +157,24 @@ export async function createService(settings: Settings, logger: Logger, override
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
 
+  const graphStore = new GraphStore(store.database);
+  const clusterConfig = () => rules.current.tables.get(CLUSTERS_TABLE) as ClusterConfig;
+  const graph = new FraudGraph({
+    config: clusterConfig,
+    runner: new WorkerRunner(),
+    reclusterEvery: settings.graphReclusterEvery,
+    reclusterIntervalMs: settings.graphReclusterIntervalMs,
+    clock,
+    onReclustered: (summary, generation) => logger.info({ generation, ...summary }, 'fraud graph reclustered'),
+    onReclusterFailed: (err) => logger.error({ err: err.message }, 'fraud graph recluster failed; the previous clustering stays in force'),
+  });
+  const graphStart = performance.now();
+  for (const a of graphStore.applications()) graph.identity.add(a);
+  for (const l of graphStore.currentLabels()) graph.label(l.applicationId, l.label);
+  logger.info({ applications: graph.identity.applications, sharedIdentifiers: graph.identity.sharedIdentifiers, ms: Math.round(performance.now() - graphStart) }, 'fraud graph rebuilt');
+  if (graph.identity.applications > 0) void graph.recluster().catch(() => undefined);
+  graph.start();
+
   const decisions = new DecisionService({
     store,
     exposure,
@@ -152,7 +183,7 @@ export async function createService(settings: Settings, logger: Logger, override
     clock,
     modelVersion: () => model?.version,
     providers: {
-      ...standardProviders({
+      ...withFraudGraph(graph, standardProviders({
         velocity,
         exposure,
         clock,
@@ -165,11 +196,13 @@ export async function createService(settings: Settings, logger: Logger, override
             if (psi) metrics.modelPsi.set(psi.value());
           },
         },
-      }),
+      })),
       ...overrides.providers,
     },
-    onCommitted: (row) => {
+    onCommitted: (row, document) => {
       for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
+      const { applicationId, decidedAt, outcome, identifiers } = row;
+      graph.add({ applicationId, decidedAt, outcome, identifiers }, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId);
     },
     observer: {
       onDecision: (doc) => logDecision(logger, metrics, doc),
@@ -203,6 +236,7 @@ export async function createService(settings: Settings, logger: Logger, override
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),
     openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA),
+    extraRouters: [investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock })],
     readiness: () => ({
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
@@ -223,11 +257,13 @@ export async function createService(settings: Settings, logger: Logger, override
     metrics,
     rules,
     store,
+    graph,
     async close() {
       closing = true;
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
       await rules.close();
+      await graph.close();
       store.close();
     },
   };

@@ -20,6 +20,10 @@ export interface Settings {
   readonly expirySweepMs: number;
   /** Country calling code assumed for phone numbers written without one. */
   readonly defaultPhoneCountryCode: string;
+  /** Fraud graph: recluster on this period (ms); 0 = never on time. */
+  readonly graphReclusterIntervalMs: number;
+  /** Fraud graph: recluster after this many new applications; 0 = never on count. */
+  readonly graphReclusterEvery: number;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -37,6 +41,8 @@ const variables = {
   SHUTDOWN_GRACE_MS: { key: 'shutdownGraceMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 } },
   EXPIRY_SWEEP_MS: { key: 'expirySweepMs', schema: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 } },
   DEFAULT_PHONE_COUNTRY_CODE: { key: 'defaultPhoneCountryCode', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '86' } },
+  GRAPH_RECLUSTER_INTERVAL_MS: { key: 'graphReclusterIntervalMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 300000 } },
+  GRAPH_RECLUSTER_EVERY: { key: 'graphReclusterEvery', schema: { type: 'integer', minimum: 0, maximum: 100000000, default: 1000 } },
 } as const;
 
 type Variable = keyof typeof variables;

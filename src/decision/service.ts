@@ -32,7 +32,27 @@ export interface DecisionResponse {
   readonly versions: { readonly rules: string; readonly model: string | null };
   readonly timings: { readonly totalMs: number; readonly stages: Readonly<Record<string, number>> };
   readonly decidedAt: string;
+  /** The fraud graph's view, from the fraud stage's `fraud` facts; absent when that stage did not complete. */
+  readonly fraud?: FraudSummary;
 }
+
+/** The community an application links into (docs/fraud-graph.md); clusterId null when none. */
+export interface FraudSummary {
+  readonly clusterId: string | null;
+  readonly suspicious: boolean;
+  readonly score: number;
+  readonly flags: readonly string[];
+}
+
+function fraudSummaryOf(facts: Facts): FraudSummary | undefined {
+  const f = facts.fraud as { clusterId: string | null; clusterSuspicious: boolean; clusterScore: number; clusterFlags: readonly string[] } | undefined;
+  return f ? { clusterId: f.clusterId, suspicious: f.clusterSuspicious, score: f.clusterScore, flags: f.clusterFlags } : undefined;
+}
+
+const withFraud = (facts: Facts): { fraud?: FraudSummary } => {
+  const fraud = fraudSummaryOf(facts);
+  return fraud ? { fraud } : {};
+};
 
 /** What the audit store keeps of a decision: inputs (identifiers protected), facts, rule results. */
 export interface DecisionDocument extends DecisionResponse {
@@ -74,7 +94,7 @@ const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function responseOf(doc: DecisionDocument): DecisionResponse {
   const { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt } = doc;
-  return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt };
+  return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, ...withFraud(doc.facts) };
 }
 
 /**
@@ -174,6 +194,7 @@ export class DecisionService {
         stages: Object.fromEntries(result.stages.map((s) => [s.stage, round3(s.durationMs)])),
       },
       decidedAt: new Date(decidedAt).toISOString(),
+      ...withFraud(result.facts),
       product: application.product,
       region: application.region,
       request: { ...request, identifiers },

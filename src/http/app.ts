@@ -52,6 +52,8 @@ export interface AppDeps {
   readonly validateApplication: Validator<Application>;
   readonly openapi: object;
   readonly readiness: () => Readonly<Record<string, ReadinessCheck>>;
+  /** Further endpoints (e.g. the investigator API), mounted before the 404 handler. */
+  readonly extraRouters?: readonly express.Router[];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -139,6 +141,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.all('/decide', () => {
     throw new ApiError('METHOD_NOT_ALLOWED', [{ path: 'method', message: 'use POST' }]);
   });
+
+  for (const router of deps.extraRouters ?? []) app.use(router);
 
   app.use(() => {
     throw new ApiError('ROUTE_NOT_FOUND');

@@ -7,6 +7,8 @@ export const API_ERRORS = {
   INVALID_PARAMETER: { status: 400, message: 'A path or query parameter is invalid; see details.' },
   UNKNOWN_PRODUCT: { status: 404, message: 'No rule flow exists for this product.' },
   DECISION_NOT_FOUND: { status: 404, message: 'No decision has this id.' },
+  APPLICATION_NOT_FOUND: { status: 404, message: 'No decided application has this id.' },
+  CLUSTER_NOT_FOUND: { status: 404, message: 'No cluster has this id in the current clustering.' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This endpoint does not accept this method.' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'This applicationId was already decided with a different request body.' },

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, built from the same schemas the service validates with, so it
 // cannot drift from the code; test/http/openapi.test.ts checks live responses against it.
 import { API_ERRORS } from './errors';
+import { INVESTIGATOR_OPENAPI } from './investigator-routes';
 
 const reason = {
   type: 'object',
@@ -69,6 +70,7 @@ const decision = {
     },
     approvalLevel: { enum: ['auto', 'L1', 'L2', 'L3'], description: 'Who must sign: auto for an automatic approve or decline; the required level for a review.' },
     decidedAt: { type: 'string', format: 'date-time' },
+    fraud: { $ref: '#/components/schemas/FraudSummary' },
   },
 };
 
@@ -201,6 +203,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
       description: 'Staged credit and fraud decisions for loan applications, with reason codes and a durable audit trail.',
     },
     paths: {
+      ...INVESTIGATOR_OPENAPI.paths,
       '/decide': {
         post: {
           summary: 'Decide one loan application',
@@ -282,6 +285,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         RulesStatus: rulesStatus,
         Readiness: readiness,
         RegionExposure: regionReport,
+        ...INVESTIGATOR_OPENAPI.schemas,
       },
     },
   };

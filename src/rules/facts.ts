@@ -60,6 +60,12 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
     description: 'Applications in the last 24 h, this one included, that carry the same identifier (0 when absent).',
     properties: IDENTIFIER_TYPES,
   },
+  fraud: {
+    producedBy: 'fraud',
+    description:
+      'Fraud graph (docs/fraud-graph.md): clusterId (community the application links into, or null), clusterSuspicious, clusterScore (0-100), clusterSize, clusterFlags (codes; use contains), sharedWithLabelledFraud (within two links of an application labelled fraud), labelledFraudHops (1, 2 or 0), linkedApplications (earlier applications sharing a linking identifier), identifierReuse (per identifier type: earlier applications with the same value; path $.identifierReuse.deviceId).',
+    properties: ['clusterId', 'clusterSuspicious', 'clusterScore', 'clusterSize', 'clusterFlags', 'sharedWithLabelledFraud', 'labelledFraudHops', 'linkedApplications', 'identifierReuse'],
+  },
 };
 
 export const APPLICANT_FIELD_NAMES: readonly string[] = APPLICANT_FIELDS;

@@ -7,6 +7,7 @@ import regionsSchema from '../../rules/schema/regions.schema.json' with { type: 
 import factorsSchema from '../../rules/schema/factors.schema.json' with { type: 'json' };
 import gradesSchema from '../../rules/schema/grades.schema.json' with { type: 'json' };
 import offersSchema from '../../rules/schema/offers.schema.json' with { type: 'json' };
+import clustersSchema from '../../rules/schema/clusters.schema.json' with { type: 'json' };
 import type { Diagnostic, JsonPath, SourceFile } from './diagnostics';
 import { APPLICANT_FIELD_NAMES } from './facts';
 import type { ReasonSpec } from './ruleset';
@@ -99,6 +100,15 @@ export const TABLES: readonly TableSpec[] = [
         if ((region.limit === undefined) === (region.computed === undefined)) ctx.report('SCHEMA', at, 'give exactly one of "limit" or "computed"');
         if (region.computed && region.computed.minFactor > region.computed.maxFactor) ctx.report('SCHEMA', [...at, 'computed', 'minFactor'], 'minFactor must not exceed maxFactor');
       }
+    },
+  },
+  {
+    relPath: 'fraud/clusters.json',
+    schema: clustersSchema,
+    check: (value: { scoring: { flags: { flag: string }[] } }, ctx) => {
+      value.scoring.flags.forEach((f, i) => {
+        if (value.scoring.flags.findIndex((o) => o.flag === f.flag) !== i) ctx.report('SCHEMA', ['scoring', 'flags', i, 'flag'], `flag "${f.flag}" appears twice`);
+      });
     },
   },
 ];

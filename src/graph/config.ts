@@ -1,0 +1,94 @@
+// The analyst-editable settings of the fraud graph (rules/fraud/clusters.json): how identifiers
+// link applications (weights, commonness caps, projection, Louvain resolution and seed) and how
+// communities are scored. Validated by rules/schema/clusters.schema.json at every rule load.
+import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
+
+/** Path of the table inside the rules folder (registered in src/rules/tables.ts). */
+export const CLUSTERS_TABLE = 'fraud/clusters.json';
+
+export type Projection = 'application' | 'bipartite';
+
+export interface IdentifierLinking {
+  /** How strongly sharing this type links two applications (0 = never links). */
+  readonly weight: number;
+  /** An identifier carried by more applications than this is "common" (a carrier IP, a big employer) and links nobody. */
+  readonly maxShare: number;
+}
+
+export interface LinkingConfig {
+  readonly projection: Projection;
+  /**
+   * Two groups of applications merge when the link weight between them exceeds density × the
+   * product of their total link weights (Louvain runs with resolution = density × 2m).
+   */
+  readonly density: number;
+  /**
+   * Identifier types whose weight reaches this are strong ties: sharedWithLabelledFraud follows
+   * strong ties only (a fraudster's colleagues or carrier-IP neighbours are not suspects).
+   */
+  readonly strongTie: number;
+  readonly seed: number;
+  readonly identifiers: Readonly<Record<IdentifierType, IdentifierLinking>>;
+}
+
+export const CLUSTER_METRICS = [
+  'size',
+  'density',
+  'devicesPerApplication',
+  'phonesPerApplication',
+  'declinedShare',
+  'labelledFraudShare',
+  'labelledFraudCount',
+  'applicationsPerDay',
+  'sharedIdentifierTypes',
+  'riskySharingShare',
+] as const;
+export type ClusterMetric = (typeof CLUSTER_METRICS)[number];
+
+export interface FlagRule {
+  readonly flag: string;
+  readonly metric: ClusterMetric;
+  readonly atLeast?: number;
+  readonly atMost?: number;
+  /** The flag is not raised on communities smaller than this. */
+  readonly minSize?: number;
+  readonly points: number;
+  readonly description?: string;
+}
+
+export interface ScoringConfig {
+  /** Communities smaller than this are never suspicious. */
+  readonly minSize: number;
+  /** A community whose score (sum of its flags' points, capped at 100) reaches this is suspicious. */
+  readonly suspiciousScore: number;
+  /** Identifier types that families and colleagues rarely share (devices, bank accounts, …): see riskySharingShare. */
+  readonly riskyIdentifierTypes: readonly IdentifierType[];
+  readonly flags: readonly FlagRule[];
+}
+
+export interface ClusterConfig {
+  readonly linking: LinkingConfig;
+  readonly scoring: ScoringConfig;
+}
+
+/** Index of each identifier type in columns and bit masks. */
+export const TYPE_INDEX: Readonly<Record<IdentifierType, number>> = Object.fromEntries(
+  IDENTIFIER_TYPES.map((t, i) => [t, i]),
+) as Record<IdentifierType, number>;
+
+/** Per type index: the linking weight and commonness cap, as arrays for the hot loops. */
+export function linkingArrays(linking: LinkingConfig): { weight: Float64Array; maxShare: Int32Array } {
+  const weight = new Float64Array(IDENTIFIER_TYPES.length);
+  const maxShare = new Int32Array(IDENTIFIER_TYPES.length);
+  IDENTIFIER_TYPES.forEach((t, i) => {
+    weight[i] = linking.identifiers[t].weight;
+    maxShare[i] = linking.identifiers[t].maxShare;
+  });
+  return { weight, maxShare };
+}
+
+/** Whether an identifier of this type carried by `count` applications links them. */
+export function links(linking: LinkingConfig, type: IdentifierType, count: number): boolean {
+  const spec = linking.identifiers[type];
+  return spec.weight > 0 && count >= 2 && count <= spec.maxShare;
+}

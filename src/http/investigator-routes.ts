@@ -1,0 +1,396 @@
+// Investigators' endpoints over the fraud graph: suspicious clusters, one cluster's evidence,
+// an application's network, and labels. Thin: parse and validate, call the graph, map the answer.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ClusterSort } from '../graph/clustering';
+import type { LinkingConfig } from '../graph/config';
+import type { FraudGraph } from '../graph/fraud-graph';
+import { clusterDetail, egoNetwork } from '../graph/investigation';
+import type { ApplicationLabel, GraphStore, LabelRecord } from '../store/graph-store';
+import { ApiError, type ErrorDetail } from './errors';
+import { compileValidator } from './validation';
+
+export interface InvestigatorDeps {
+  readonly graph: FraudGraph;
+  readonly store: GraphStore;
+  readonly linking: () => LinkingConfig;
+  readonly clock: () => number;
+}
+
+export const LABEL_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['label', 'by'],
+  properties: {
+    label: { enum: ['fraud', 'legit'], description: 'The investigator’s finding.' },
+    by: { type: 'string', minLength: 1, maxLength: 128, description: 'Who labels (investigator id).' },
+    note: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+const SORTS: readonly ClusterSort[] = ['score', 'size', 'lastSeen'];
+const MAX_LIMIT = 200;
+const MAX_DEPTH = 4;
+const MAX_NODES = 2000;
+
+type Query = Record<string, unknown>;
+
+/** Reads the query, rejecting unknown or repeated parameters; every problem is named at once. */
+function readQuery(query: Query, known: readonly string[]): { get: (name: string) => string | undefined; problems: ErrorDetail[] } {
+  const problems: ErrorDetail[] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (!known.includes(name)) problems.push({ path: name, message: `unknown query parameter (expected: ${known.join(', ')})` });
+    else if (typeof value !== 'string') problems.push({ path: name, message: 'give this parameter once, as a single value' });
+  }
+  return { get: (name) => (typeof query[name] === 'string' ? (query[name] as string) : undefined), problems };
+}
+
+function integer(raw: string | undefined, name: string, min: number, max: number, problems: ErrorDetail[]): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw) || n < min || n > max) {
+    problems.push({ path: name, message: `expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}` });
+    return undefined;
+  }
+  return n;
+}
+
+interface Cursor {
+  readonly g: number;
+  readonly s: ClusterSort;
+  readonly p: number;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decodeCursor(raw: string): Cursor | undefined {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    return Number.isInteger(c.g) && Number.isInteger(c.p) && SORTS.includes(c.s) ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const labelView = (r: LabelRecord) => ({ labelId: r.labelId, applicationId: r.applicationId, label: r.label, by: r.by, note: r.note, labelledAt: new Date(r.labelledAt).toISOString() });
+
+export function investigatorRouter(deps: InvestigatorDeps): express.Router {
+  const router = express.Router();
+  const validateLabel = compileValidator<{ label: ApplicationLabel; by: string; note?: string }>(LABEL_SCHEMA);
+
+  const applicationIndex = (applicationId: string): number => {
+    const index = deps.graph.identity.indexOf(applicationId);
+    if (index === undefined) throw new ApiError('APPLICATION_NOT_FOUND', [{ path: 'applicationId', message: `no decided application "${applicationId}"` }]);
+    return index;
+  };
+
+  router.get('/clusters', (req, res) => {
+    const { get, problems } = readQuery(req.query as Query, ['suspicious', 'minSize', 'sort', 'limit', 'cursor']);
+    const suspiciousRaw = get('suspicious');
+    if (suspiciousRaw !== undefined && suspiciousRaw !== 'true' && suspiciousRaw !== 'false') {
+      problems.push({ path: 'suspicious', message: `expected true or false, got ${JSON.stringify(suspiciousRaw)}` });
+    }
+    const minSize = integer(get('minSize'), 'minSize', 1, 1_000_000_000, problems);
+    const limit = integer(get('limit'), 'limit', 1, MAX_LIMIT, problems) ?? 50;
+    const sort = (get('sort') ?? 'score') as ClusterSort;
+    if (!SORTS.includes(sort)) problems.push({ path: 'sort', message: `expected one of ${SORTS.join(', ')}, got ${JSON.stringify(get('sort'))}` });
+    const clustering = deps.graph.clustering;
+    const rawCursor = get('cursor');
+    let after: number | undefined;
+    if (rawCursor !== undefined) {
+      const cursor = decodeCursor(rawCursor);
+      if (!cursor) problems.push({ path: 'cursor', message: 'not a cursor this API issued' });
+      else if (cursor.s !== sort) problems.push({ path: 'cursor', message: `issued for sort=${cursor.s}; keep the same sort while paging` });
+      else if (!clustering || cursor.g !== clustering.generation) {
+        problems.push({ path: 'cursor', message: 'the clusters were recomputed since this cursor was issued; start again without a cursor' });
+      } else after = cursor.p;
+    }
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    if (!clustering) {
+      res.json({ clusters: [], nextCursor: null, clustering: null });
+      return;
+    }
+    const page = clustering.list({
+      sort,
+      limit,
+      ...(suspiciousRaw !== undefined ? { suspicious: suspiciousRaw === 'true' } : {}),
+      ...(minSize !== undefined ? { minSize } : {}),
+      ...(after !== undefined ? { after } : {}),
+    });
+    res.json({
+      clusters: page.clusters,
+      nextCursor: page.next === undefined ? null : encodeCursor({ g: clustering.generation, s: sort, p: page.next }),
+      clustering: deps.graph.status().clustering,
+    });
+  });
+
+  router.get('/clusters/:clusterId', (req, res) => {
+    const { problems } = readQuery(req.query as Query, []);
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    const clustering = deps.graph.clustering;
+    const cluster = clustering ? clustering.find(req.params.clusterId) : -1;
+    if (!clustering || cluster < 0) {
+      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId}" in the current clustering (ids come from GET /clusters)` }]);
+    }
+    res.json(clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking));
+  });
+
+  router.get('/applications/:applicationId/network', (req, res) => {
+    const { get, problems } = readQuery(req.query as Query, ['depth', 'maxNodes']);
+    const depth = integer(get('depth'), 'depth', 1, MAX_DEPTH, problems) ?? 2;
+    const maxNodes = integer(get('maxNodes'), 'maxNodes', 1, MAX_NODES, problems) ?? 500;
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    const index = applicationIndex(req.params.applicationId);
+    const graph = deps.graph;
+    res.json(
+      egoNetwork(graph.identity, index, {
+        depth,
+        maxNodes,
+        linking: deps.linking(),
+        clusterIdOf: (a) => {
+          const c = graph.clusterOf(a);
+          return c >= 0 && graph.clustering ? graph.clustering.idOf(c) : null;
+        },
+      }),
+    );
+  });
+
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
+    next();
+  };
+
+  router.post('/applications/:applicationId/labels', requireJson, express.json({ limit: 16 * 1024, strict: false }), (req, res) => {
+    const body = validateLabel(req.body);
+    const applicationId = req.params.applicationId as string;
+    applicationIndex(applicationId);
+    const record = deps.store.addLabel({ applicationId, label: body.label, by: body.by, ...(body.note !== undefined ? { note: body.note } : {}), at: deps.clock() });
+    deps.graph.label(applicationId, body.label);
+    res.status(201).json(labelView(record));
+  });
+
+  router.get('/applications/:applicationId/labels', (req, res) => {
+    const applicationId = req.params.applicationId;
+    applicationIndex(applicationId);
+    const history = deps.store.labelHistory(applicationId).map(labelView);
+    res.json({ applicationId, label: history.at(-1)?.label ?? null, history });
+  });
+
+  return router;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonBody = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+const problem = (description: string) => ({ description, ...jsonBody('Error') });
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const edge = { type: 'object', required: ['source', 'target'], properties: { source: { type: 'string' }, target: { type: 'string' } } };
+const applicationSummary = {
+  type: 'object',
+  required: ['applicationId', 'outcome', 'label', 'decidedAt'],
+  properties: {
+    applicationId: { type: 'string' },
+    outcome: { type: 'string', description: 'The automatic outcome.' },
+    label: { enum: ['fraud', 'legit', null] },
+    decidedAt: { type: 'string', format: 'date-time' },
+  },
+};
+const clusterFields = {
+  id: { type: 'string', description: 'cl_ + the application id of the earliest member: stable while that member stays in the cluster.' },
+  size: { type: 'integer' },
+  score: { type: 'number', minimum: 0, maximum: 100 },
+  suspicious: { type: 'boolean' },
+  firstSeen: { type: 'string', format: 'date-time' },
+  lastSeen: { type: 'string', format: 'date-time' },
+};
+const clusteringStatus = {
+  type: 'object',
+  required: ['generation', 'at', 'applications', 'clusters', 'suspicious', 'durationMs'],
+  properties: {
+    generation: { type: 'integer' },
+    at: { type: 'string', format: 'date-time' },
+    applications: { type: 'integer', description: 'Applications in the snapshot it clustered.' },
+    clusters: { type: 'integer' },
+    suspicious: { type: 'integer' },
+    durationMs: { type: 'number' },
+  },
+};
+const query = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+
+/** The investigator API's part of the OpenAPI document (merged by src/http/openapi.ts). */
+export const INVESTIGATOR_OPENAPI = {
+  schemas: {
+    FraudSummary: {
+      type: 'object',
+      description: 'The community the application links into (fraud graph): its id, whether it is a suspicious cluster, its score and flag codes.',
+      required: ['clusterId', 'suspicious', 'score', 'flags'],
+      properties: { clusterId: nullable('string'), suspicious: { type: 'boolean' }, score: { type: 'number' }, flags: { type: 'array', items: { type: 'string' } } },
+    },
+    ClusterFlag: {
+      type: 'object',
+      required: ['flag', 'metric', 'value', 'points', 'why'],
+      properties: {
+        flag: { type: 'string' },
+        metric: { type: 'string' },
+        value: { type: 'number' },
+        atLeast: { type: 'number' },
+        atMost: { type: 'number' },
+        points: { type: 'number' },
+        why: { type: 'string', description: 'The measured value against its threshold (rules/fraud/clusters.json).' },
+        description: { type: 'string' },
+        evidence: { type: 'object', description: 'GET /clusters/{clusterId} only: the members, identifiers or counts behind the flag.' },
+      },
+    },
+    ClusterSummary: { type: 'object', required: Object.keys(clusterFields).concat('flags'), properties: { ...clusterFields, flags: { type: 'array', items: ref('ClusterFlag') } } },
+    ClusterList: {
+      type: 'object',
+      required: ['clusters', 'nextCursor', 'clustering'],
+      properties: {
+        clusters: { type: 'array', items: ref('ClusterSummary') },
+        nextCursor: { ...nullable('string'), description: 'Pass as cursor for the next page; null on the last.' },
+        clustering: { oneOf: [{ type: 'null' }, clusteringStatus], description: 'The clustering listed; null before the first recluster.' },
+      },
+    },
+    ClusterDetail: {
+      type: 'object',
+      required: [...Object.keys(clusterFields), 'flags', 'density', 'members', 'membersTruncated', 'sharedIdentifiers', 'edges', 'clustering'],
+      properties: {
+        ...clusterFields,
+        density: { type: 'number', description: 'Share of member pairs sharing a linking identifier.' },
+        flags: { type: 'array', items: ref('ClusterFlag') },
+        members: { type: 'array', items: applicationSummary },
+        membersTruncated: { type: 'boolean' },
+        sharedIdentifiers: {
+          type: 'object',
+          description: 'By identifier type: identifiers two or more members carry (keyed hash and masked display form; never the raw value).',
+          additionalProperties: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'type', 'hash', 'masked', 'members', 'applications', 'linking'],
+              properties: {
+                id: { type: 'string' },
+                type: { type: 'string' },
+                hash: { type: 'string' },
+                masked: { type: 'string' },
+                members: { type: 'integer' },
+                applications: { type: 'integer' },
+                linking: { type: 'boolean', description: 'False for a common identifier (above maxShare): it links nobody.' },
+              },
+            },
+          },
+        },
+        edges: { type: 'array', items: edge, description: 'Member (app:<applicationId>) to shared identifier (<type>:<hash>).' },
+        clustering: { type: 'object', required: ['generation', 'at'], properties: { generation: { type: 'integer' }, at: { type: 'string', format: 'date-time' } } },
+      },
+    },
+    Network: {
+      type: 'object',
+      required: ['applicationId', 'depth', 'nodes', 'edges', 'truncated'],
+      properties: {
+        applicationId: { type: 'string' },
+        depth: { type: 'integer' },
+        nodes: {
+          type: 'array',
+          items: {
+            oneOf: [
+              {
+                type: 'object',
+                required: ['id', 'kind', 'applicationId', 'outcome', 'label', 'decidedAt', 'clusterId', 'hops'],
+                properties: { ...applicationSummary.properties, id: { type: 'string' }, kind: { const: 'application' }, clusterId: nullable('string'), hops: { type: 'integer' } },
+              },
+              {
+                type: 'object',
+                required: ['id', 'kind', 'type', 'hash', 'masked', 'applications', 'common', 'hops'],
+                properties: {
+                  id: { type: 'string' },
+                  kind: { const: 'identifier' },
+                  type: { type: 'string' },
+                  hash: { type: 'string' },
+                  masked: { type: 'string' },
+                  applications: { type: 'integer' },
+                  common: { type: 'boolean', description: 'Above its type’s maxShare: shown, not expanded.' },
+                  hops: { type: 'integer' },
+                },
+              },
+            ],
+          },
+        },
+        edges: { type: 'array', items: edge },
+        truncated: { type: 'boolean', description: 'maxNodes was reached.' },
+      },
+    },
+    LabelRequest: LABEL_SCHEMA,
+    Label: {
+      type: 'object',
+      required: ['labelId', 'applicationId', 'label', 'by', 'note', 'labelledAt'],
+      properties: {
+        labelId: { type: 'integer' },
+        applicationId: { type: 'string' },
+        label: { enum: ['fraud', 'legit'] },
+        by: { type: 'string' },
+        note: nullable('string'),
+        labelledAt: { type: 'string', format: 'date-time' },
+      },
+    },
+    LabelHistory: {
+      type: 'object',
+      required: ['applicationId', 'label', 'history'],
+      properties: { applicationId: { type: 'string' }, label: { enum: ['fraud', 'legit', null] }, history: { type: 'array', items: ref('Label') } },
+    },
+  },
+  paths: {
+    '/clusters': {
+      get: {
+        summary: 'Communities of the fraud graph, highest score first (paginated)',
+        parameters: [
+          query('suspicious', { enum: ['true', 'false'] }, 'Only suspicious (true) or only other (false) clusters.'),
+          query('minSize', { type: 'integer', minimum: 1 }, 'At least this many applications.'),
+          query('sort', { enum: SORTS, default: 'score' }, 'Highest first.'),
+          query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 }, 'Page size.'),
+          query('cursor', { type: 'string' }, 'nextCursor of the previous page (valid until the next recluster).'),
+        ],
+        responses: { 200: { description: 'One page of clusters.', ...jsonBody('ClusterList') }, 400: problem('A parameter is invalid (details name it).') },
+      },
+    },
+    '/clusters/{clusterId}': {
+      get: {
+        summary: "A cluster's members, shared identifiers, edges, density and the evidence behind its flags",
+        parameters: [pathParam('clusterId')],
+        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: problem('No such cluster in the current clustering.') },
+      },
+    },
+    '/applications/{applicationId}/network': {
+      get: {
+        summary: "An application's ego network: nodes and edges within depth hops (application → identifier → application …)",
+        parameters: [
+          pathParam('applicationId'),
+          query('depth', { type: 'integer', minimum: 1, maximum: MAX_DEPTH, default: 2 }, 'Hops from the application.'),
+          query('maxNodes', { type: 'integer', minimum: 1, maximum: MAX_NODES, default: 500 }, 'At most this many nodes.'),
+        ],
+        responses: {
+          200: { description: 'The network.', ...jsonBody('Network') },
+          400: problem('A parameter is invalid (details name it).'),
+          404: problem('No decided application has this id.'),
+        },
+      },
+    },
+    '/applications/{applicationId}/labels': {
+      post: {
+        summary: "Record an investigator's finding (audited; used by cluster flags and later decisions' fraud facts)",
+        parameters: [pathParam('applicationId')],
+        requestBody: { required: true, ...jsonBody('LabelRequest') },
+        responses: {
+          201: { description: 'The label, committed.', ...jsonBody('Label') },
+          400: problem('Malformed JSON or a body that does not match the schema.'),
+          404: problem('No decided application has this id.'),
+          415: problem('Body is not application/json.'),
+        },
+      },
+      get: {
+        summary: "An application's labels, oldest first, and the one in force",
+        parameters: [pathParam('applicationId')],
+        responses: { 200: { description: 'The label history.', ...jsonBody('LabelHistory') }, 404: problem('No decided application has this id.') },
+      },
+    },
+  },
+};

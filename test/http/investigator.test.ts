@@ -1,0 +1,274 @@
+// The investigator API over HTTP, on the real service: a planted device farm, a household and
+// some unrelated applicants are decided through /decide, reclustered in the worker, then explored.
+import { Writable } from 'node:stream';
+import { Ajv2020 } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RawIdentifiers } from '../../src/identity/identifiers';
+import { createLogger } from '../../src/observability/logger';
+import { application } from '../support/factories';
+import { startTestServer, tempDir, type TestServer } from '../support/server';
+
+const ENV = { GRAPH_RECLUSTER_EVERY: '0', GRAPH_RECLUSTER_INTERVAL_MS: '0' };
+let server: TestServer;
+let dataDir: string;
+let ajv: Ajv2020;
+let doc: any;
+/** Every response body this file received, to search for raw identifiers at the end. */
+const seen: string[] = [];
+const logLines: string[] = [];
+const logger = () =>
+  createLogger(
+    'debug',
+    new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+const rawValues: string[] = [];
+
+async function get(pathname: string) {
+  const res = await server.get(pathname);
+  seen.push(JSON.stringify(res.body));
+  return res;
+}
+async function post(pathname: string, body: unknown) {
+  const res = await server.post(pathname, body);
+  seen.push(JSON.stringify(res.body));
+  return res;
+}
+async function decide(id: string, identifiers: RawIdentifiers) {
+  rawValues.push(...Object.values(identifiers).map((v) => (v as string).trim()));
+  const res = await post('/decide', application({ applicationId: id, identifiers }));
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+function conforms(pathname: string, method: string, status: number, body: unknown) {
+  const schema = doc.paths[pathname]?.[method]?.responses?.[status]?.content['application/json'].schema;
+  expect(schema, `${method} ${pathname} ${status} is documented`).toBeDefined();
+  const validate = ajv.compile({ $ref: `openapi${schema.$ref}` });
+  expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+}
+
+const ring = Array.from({ length: 8 }, (_, k) => `RING-${k}`);
+const home = ['HOME-0', 'HOME-1', 'HOME-2'];
+
+beforeAll(async () => {
+  dataDir = tempDir();
+  server = await startTestServer({ env: ENV, dataDir, logger: logger() });
+  doc = (await server.get('/openapi.json')).body;
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema({ $id: 'openapi', components: doc.components });
+
+  for (const [k, id] of ring.entries()) {
+    // Trivial variants of the same device and account must link after normalisation.
+    await decide(id, {
+      deviceId: k % 2 ? ` DEV-RING-000${k % 2} ` : `dev-ring-000${k % 2}`,
+      bankAccount: k % 3 === 0 ? 'GB29 NWBK 6016 1331 9268 1' : k % 3 === 1 ? 'gb29nwbk60161331926812' : 'GB29-NWBK-6016-1331-9268-13',
+      nationalId: `11010519900101${String(k).padStart(4, '0')}`,
+      email: `ring.member${k}@example.net`,
+      phone: `+86 139 0000 11${k}${k}`,
+      address: `${k + 1} Mill Lane, Unit ${k}`,
+    });
+  }
+  const addresses = ['12 Elm Street, Flat 3', '12  elm street flat 3', '12 ELM STREET FLAT 3.'];
+  const phones = ['+86 10 6552 1234', '010-65521234', '0086 10 6552 1234'];
+  for (const [k, id] of home.entries()) {
+    await decide(id, { address: addresses[k] as string, phone: phones[k] as string, nationalId: `22010519800101${k}000`, email: `family${k}@example.org` });
+  }
+  for (let i = 0; i < 5; i++) await decide(`LONE-${i}`, { nationalId: `33010519700101${i}000`, email: `lone${i}@example.com`, ip: '100.64.0.1', employer: 'Big Employer Ltd' });
+  await server.service.graph.recluster();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('GET /clusters', () => {
+  it('lists the planted ring as a suspicious cluster, with explained flags, and the household as a quiet one', async () => {
+    const res = await get('/clusters');
+    expect(res.status).toBe(200);
+    conforms('/clusters', 'get', 200, res.body);
+    const [top, next] = res.body.clusters;
+    expect(top).toMatchObject({ id: 'cl_RING-0', size: 8, suspicious: true });
+    expect(top.flags.map((f: { flag: string }) => f.flag)).toEqual(expect.arrayContaining(['SHARED_DEVICES', 'RISKY_SHARING', 'LARGE_COMMUNITY']));
+    expect(top.flags.every((f: { why: string }) => f.why.length > 0)).toBe(true);
+    expect(next).toMatchObject({ id: 'cl_HOME-0', size: 3, suspicious: false });
+    expect(res.body.clustering).toMatchObject({ generation: 1, applications: 16 });
+  });
+
+  it('filters and pages with a cursor', async () => {
+    expect((await get('/clusters?suspicious=true')).body.clusters.map((c: { id: string }) => c.id)).toEqual(['cl_RING-0']);
+    expect((await get('/clusters?suspicious=false')).body.clusters.map((c: { id: string }) => c.id)).toEqual(['cl_HOME-0']);
+    expect((await get('/clusters?minSize=4')).body.clusters).toHaveLength(1);
+    const first = await get('/clusters?limit=1&sort=size');
+    expect(first.body.clusters.map((c: { id: string }) => c.id)).toEqual(['cl_RING-0']);
+    const second = await get(`/clusters?limit=1&sort=size&cursor=${first.body.nextCursor}`);
+    expect(second.body.clusters.map((c: { id: string }) => c.id)).toEqual(['cl_HOME-0']);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=ten', 'limit'],
+    ['minSize=-1', 'minSize'],
+    ['sort=age', 'sort'],
+    ['suspicious=maybe', 'suspicious'],
+    ['cursor=not-a-cursor', 'cursor'],
+    ['colour=red', 'colour'],
+    ['limit=1&limit=2', 'limit'],
+  ])('answers 400 naming the parameter for ?%s', async (query, parameter) => {
+    const res = await get(`/clusters?${query}`);
+    expect(res.status).toBe(400);
+    conforms('/clusters', 'get', 400, res.body);
+    expect(res.body.error.code).toBe('INVALID_PARAMETER');
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(parameter);
+  });
+});
+
+describe('GET /clusters/:clusterId', () => {
+  it('shows members, shared identifiers by type (hashed and masked), edges, density and the flags’ evidence', async () => {
+    const res = await get('/clusters/cl_RING-0');
+    expect(res.status).toBe(200);
+    conforms('/clusters/{clusterId}', 'get', 200, res.body);
+    expect(res.body.members.map((m: { applicationId: string }) => m.applicationId)).toEqual(ring);
+    const devices = res.body.sharedIdentifiers.deviceId;
+    expect(devices).toHaveLength(2);
+    expect(devices.map((d: { members: number }) => d.members)).toEqual([4, 4]);
+    expect(devices[0]).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), masked: 'dev-…', linking: true });
+    expect(res.body.sharedIdentifiers.bankAccount.map((d: { members: number }) => d.members).sort()).toEqual([2, 3, 3]);
+    const deviceIds = devices.map((d: { id: string }) => d.id);
+    expect(res.body.edges.filter((e: { source: string; target: string }) => e.source === 'app:RING-0' && deviceIds.includes(e.target))).toHaveLength(1);
+    expect(res.body.density).toBeGreaterThan(0.3);
+    const shared = res.body.flags.find((f: { flag: string }) => f.flag === 'SHARED_DEVICES');
+    expect(shared.evidence).toMatchObject({ devices: 2, applicationsWithDevice: 8 });
+  });
+
+  it('answers 404 for an unknown cluster', async () => {
+    const res = await get('/clusters/cl_NOPE');
+    expect(res.status).toBe(404);
+    conforms('/clusters/{clusterId}', 'get', 404, res.body);
+    expect(res.body.error).toMatchObject({ code: 'CLUSTER_NOT_FOUND', details: [{ path: 'clusterId' }] });
+  });
+});
+
+describe('GET /applications/:applicationId/network', () => {
+  it('draws the ego network: identifiers one hop out, the applications sharing them two hops out', async () => {
+    const res = await get('/applications/RING-0/network?depth=2');
+    expect(res.status).toBe(200);
+    conforms('/applications/{applicationId}/network', 'get', 200, res.body);
+    const apps = res.body.nodes.filter((n: { kind: string }) => n.kind === 'application').map((n: { applicationId: string }) => n.applicationId);
+    expect(apps.sort()).toEqual(['RING-0', 'RING-2', 'RING-3', 'RING-4', 'RING-6']);
+    const ids = res.body.nodes.filter((n: { kind: string; hops: number }) => n.kind === 'identifier');
+    expect(ids.map((n: { type: string }) => n.type).sort()).toEqual(['bankAccount', 'deviceId']);
+    expect(res.body.nodes.find((n: { id: string }) => n.id === 'app:RING-2')).toMatchObject({ hops: 2, clusterId: 'cl_RING-0' });
+    for (const e of res.body.edges) expect(res.body.nodes.some((n: { id: string }) => n.id === e.source) && res.body.nodes.some((n: { id: string }) => n.id === e.target)).toBe(true);
+    const oneHop = await get('/applications/RING-0/network?depth=1');
+    expect(oneHop.body.nodes).toHaveLength(3);
+  });
+
+  it('links the trivial variants of one address and one phone (normalisation before hashing)', async () => {
+    const res = await get('/applications/HOME-0/network');
+    const ids = res.body.nodes.filter((n: { kind: string }) => n.kind === 'identifier');
+    expect(ids.map((n: { type: string; applications: number }) => [n.type, n.applications]).sort()).toEqual([
+      ['address', 3],
+      ['phone', 3],
+    ]);
+  });
+
+  it('answers 400 naming a bad depth and 404 for an unknown application', async () => {
+    for (const q of ['depth=0', 'depth=9', 'depth=two', 'width=3']) {
+      const res = await get(`/applications/RING-0/network?${q}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].path).toBe(q.split('=')[0]);
+    }
+    const missing = await get('/applications/NOPE/network');
+    expect(missing.status).toBe(404);
+    conforms('/applications/{applicationId}/network', 'get', 404, missing.body);
+    expect(missing.body.error.code).toBe('APPLICATION_NOT_FOUND');
+  });
+});
+
+describe('/decide with the graph', () => {
+  it('an applicant on the ring’s device and mule account is caught at once, with the cluster in the response', async () => {
+    const body = await decide('RING-NEW', { deviceId: 'dev-ring-0001', bankAccount: 'GB29NWBK60161331926813', nationalId: '110105199001019999' });
+    expect(body.reasons.map((r: { code: string }) => r.code)).toContain('FRAUD_RING_SUSPECTED');
+    expect(body.fraud).toMatchObject({ clusterId: 'cl_RING-0', suspicious: true });
+    expect(body.fraud.score).toBeGreaterThanOrEqual(50);
+    expect(body.fraud.flags).toContain('SHARED_DEVICES');
+  });
+
+  it('an applicant linked to nobody gets an empty fraud view and no graph reason', async () => {
+    const body = await decide('CLEAN-1', { nationalId: '440105199001010001', email: 'clean@example.com' });
+    expect(body.fraud).toEqual({ clusterId: null, suspicious: false, score: 0, flags: [] });
+    expect(body.reasons.map((r: { code: string }) => r.code)).not.toContain('FRAUD_RING_SUSPECTED');
+  });
+});
+
+describe('POST /applications/:applicationId/labels', () => {
+  it('rejects a bad label naming the field, an unknown application, and a non-JSON body', async () => {
+    const bad = await post('/applications/HOME-0/labels', { label: 'maybe', by: 'inv-1' });
+    expect(bad.status).toBe(400);
+    conforms('/applications/{applicationId}/labels', 'post', 400, bad.body);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('label');
+    expect((await post('/applications/HOME-0/labels', { label: 'fraud' })).body.error.details[0].path).toBe('by');
+    const missing = await post('/applications/NOPE/labels', { label: 'fraud', by: 'inv-1' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('APPLICATION_NOT_FOUND');
+    const text = await fetch(`${server.url}/applications/HOME-0/labels`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'fraud' });
+    expect(text.status).toBe(415);
+  });
+
+  it('a label is audited and changes the facts of later decisions', async () => {
+    await decide('SOLO-1', { nationalId: '550105199001010001', phone: '+86 137 1111 2222', deviceId: 'solo-device-1' });
+    const before = await decide('SOLO-2', { nationalId: '550105199001010002', phone: '13711112222' });
+    expect(before.reasons.map((r: { code: string }) => r.code)).not.toContain('LINKED_TO_CONFIRMED_FRAUD');
+
+    const labelled = await post('/applications/SOLO-1/labels', { label: 'fraud', by: 'inv-7', note: 'documents forged' });
+    expect(labelled.status).toBe(201);
+    conforms('/applications/{applicationId}/labels', 'post', 201, labelled.body);
+    expect(labelled.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', by: 'inv-7', note: 'documents forged' });
+
+    const after = await decide('SOLO-3', { nationalId: '550105199001010003', phone: '0086 137 1111 2222' });
+    expect(after.reasons.map((r: { code: string }) => r.code)).toContain('LINKED_TO_CONFIRMED_FRAUD');
+    expect(after.outcome).toBe('review');
+    const stored = await get(`/decisions/${after.decisionId}`);
+    expect(stored.body.facts.fraud).toMatchObject({ sharedWithLabelledFraud: true, labelledFraudHops: 1, identifierReuse: { phone: 2 } });
+
+    const history = await get('/applications/SOLO-1/labels');
+    conforms('/applications/{applicationId}/labels', 'get', 200, history.body);
+    expect(history.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', history: [{ label: 'fraud', by: 'inv-7' }] });
+  });
+});
+
+describe('privacy and restarts', () => {
+  it('no response and no log line carries a raw identifier value', () => {
+    expect(logLines.some((l) => l.includes('fraud graph reclustered'))).toBe(true);
+    const text = [...seen, ...logLines].join('\n').toLowerCase();
+    expect(rawValues.length).toBeGreaterThan(50);
+    for (const raw of rawValues) expect(text, raw).not.toContain(raw.toLowerCase());
+    // Nor the normalised forms the hashes are computed from.
+    for (const normalised of ['dev-ring-0001', 'gb29nwbk60161331926812', '8613711112222', '12 elm street flat 3', 'ring.member3@example.net']) {
+      expect(text).not.toContain(normalised);
+    }
+  });
+
+  it('the graph and the labels survive a restart (rebuilt from the audit store)', async () => {
+    await server.close();
+    server = await startTestServer({ env: ENV, dataDir, logger: logger() });
+    expect(logLines.some((l) => l.includes('fraud graph rebuilt') && l.includes('"applications":21'))).toBe(true);
+    const network = await get('/applications/RING-0/network?depth=2');
+    expect(network.body.nodes.filter((n: { kind: string }) => n.kind === 'application').length).toBeGreaterThanOrEqual(5);
+    expect((await get('/applications/SOLO-1/labels')).body.label).toBe('fraud');
+    const after = await decide('SOLO-4', { nationalId: '550105199001010004', phone: '+86 13711112222' });
+    expect(after.reasons.map((r: { code: string }) => r.code)).toContain('LINKED_TO_CONFIRMED_FRAUD');
+    await server.service.graph.recluster();
+    const clusters = await get('/clusters?suspicious=true');
+    const solo = clusters.body.clusters.find((c: { id: string }) => c.id === 'cl_SOLO-1');
+    expect(solo.flags.map((f: { flag: string }) => f.flag)).toContain('LABELLED_FRAUD');
+  });
+});
