@@ -74,3 +74,12 @@ try {
 }
 
 await profileDecision();
+
+// The fraud graph's scale and isolation figures (recluster at 100k and 1M, /decide p99 during a
+// recluster vs idle) run in their own process with a larger heap; BENCH_GRAPH=0 skips them.
+if (process.env.BENCH_GRAPH !== '0') {
+  console.log('\nFraud graph (npm run bench:graph):');
+  const child = spawn('npm', ['run', '--silent', 'bench:graph'], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) process.exitCode = code ?? 1;
+}

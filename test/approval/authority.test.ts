@@ -25,6 +25,8 @@ describe('requiredAuthority (shipped matrix)', () => {
     [1_000, 'A', ['VELOCITY_PHONE'], 'L2'],
     [1_000, 'A', ['MODEL_UNAVAILABLE'], 'L2'],
     [1_000, 'A', ['REGION_LIMIT_EXCEEDED'], 'L3'],
+    [1_000, 'A', ['FRAUD_RING_SUSPECTED'], 'L2'],
+    [1_000, 'A', ['FRAUD_RING_SUSPECTED', 'LINKED_TO_CONFIRMED_FRAUD'], 'L3'],
     [18_000, 'C', ['VELOCITY_PHONE'], 'L3'],
   ] as const)('%s at grade %s with %j → %s', (amount, grade, reasons, level) => {
     expect(requiredAuthority({ amount, grade, reasons }, matrix).level).toBe(level);
