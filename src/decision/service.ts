@@ -3,7 +3,7 @@
 import { canonicalJson } from '../identity/canonical-json';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import type { Facts } from '../rules/evaluator';
-import type { Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
+import type { Flow, Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
 import type { ScoreFacts } from '../scoring/provider';
 import type { Offer } from '../scoring/scorecard';
 import { approvalLevelFor, requiredAuthority, type ApprovalLevel, type AuthorityMatrix } from '../approval/authority';
@@ -136,6 +136,7 @@ export function approvalLevelOf(outcome: Outcome, reasons: readonly Reason[], fa
 }
 
 export interface Evaluation {
+  readonly flow: Flow;
   readonly identifiers: ProtectedIdentifiers;
   readonly result: FlowResult;
   readonly approvalLevel: ApprovalLevel;
@@ -159,7 +160,7 @@ export async function evaluateApplication(input: {
   let result = withAdverseActionReasons(ran, ruleSet.reasons);
   const exposure = result.facts.exposure as { wouldExceed: boolean; nearLimit: boolean } | undefined;
   if (exposure) result = { ...result, ...applyExposurePolicy(result, exposure, flow.exposurePolicy, ruleSet.reasons) };
-  return { identifiers, result, approvalLevel: approvalLevelOf(result.outcome, result.reasons, result.facts, ruleSet.tables) };
+  return { flow, identifiers, result, approvalLevel: approvalLevelOf(result.outcome, result.reasons, result.facts, ruleSet.tables) };
 }
 
 export class DecisionService {
@@ -176,8 +177,7 @@ export class DecisionService {
     if (prior) return this.replay(prior, fingerprint);
 
     const ruleSet = this.deps.ruleSet();
-    const flow = ruleSet.flows.get(application.product);
-    const { identifiers, result, approvalLevel } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
+    const { flow, identifiers, result, approvalLevel } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
     const decidedAt = this.clock();
     const { identifiers: _raw, ...request } = application;
     const tentative: DecisionDocument = {
@@ -217,7 +217,7 @@ export class DecisionService {
         if (input) {
           const check = checkExposure(book, regions, input);
           if (check.wouldExceed || check.nearLimit) {
-            const settled = applyExposurePolicy(document, check, flow!.exposurePolicy, ruleSet.reasons);
+            const settled = applyExposurePolicy(document, check, flow.exposurePolicy, ruleSet.reasons);
             document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
           }
         }
