@@ -3,7 +3,7 @@
 // build the same service with test settings through createService.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -269,6 +269,23 @@ export async function createService(settings: Settings, logger: Logger, override
   };
 }
 
+const portOf = (server: Server, fallback: number) => {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+};
+
+/** What the service answers before it is built: alive, not ready. */
+export const answerWhileStarting: RequestListener = (req, res) => {
+  const alive = req.url === '/health';
+  const body = alive
+    ? { status: 'ok' }
+    : req.url === '/ready'
+      ? { status: 'not_ready', checks: { startup: { ok: false, detail: 'starting: loading the store, rules, credit model and fraud graph' } } }
+      : { error: { code: 'SERVICE_UNAVAILABLE', message: 'The service is starting; retry shortly.' } };
+  res.writeHead(alive ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', ...(alive ? {} : { 'retry-after': '5' }) });
+  res.end(JSON.stringify(body));
+};
+
 /** Listens, and on SIGTERM/SIGINT stops accepting, lets in-flight requests finish, closes the store. */
 async function main(): Promise<void> {
   let settings: Settings;
@@ -282,6 +299,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(settings.logLevel);
+  // Listen from the first moment: while the store, rules, model and fraud graph load (a large
+  // graph takes a while to rebuild), /health answers and everything else says "not ready yet".
+  let handler: RequestListener = answerWhileStarting;
+  const server: Server = createServer((req, res) => handler(req, res));
+  server.listen(settings.port, settings.host, () => {
+    logger.info({ port: portOf(server, settings.port), dataDir: settings.dataDir }, 'listening');
+  });
   let service: Service;
   try {
     service = await createService(settings, logger);
@@ -289,10 +313,8 @@ async function main(): Promise<void> {
     logger.fatal({ err: (err as Error).message }, 'could not start');
     process.exit(1);
   }
-  const server: Server = service.app.listen(settings.port, settings.host, () => {
-    const address = server.address();
-    logger.info({ port: typeof address === 'object' && address ? address.port : settings.port, dataDir: settings.dataDir }, 'listening');
-  });
+  handler = service.app;
+  logger.info({ port: portOf(server, settings.port) }, 'ready');
   server.keepAliveTimeout = 5000;
 
   let stopping = false;

@@ -23,7 +23,7 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += String(chunk);
-      const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output);
+      const match = /"port":(\d+)[^\n]*"msg":"ready"/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1]));

@@ -1,0 +1,42 @@
+// Before the service is built (store, rules, model, graph), the port already answers: alive for
+// the orchestrator's liveness probe, not ready for its readiness probe and for every caller.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerWhileStarting } from '../../src/main';
+import { application } from '../support/factories';
+import { startServiceProcess } from '../support/process';
+import { tempDir } from '../support/server';
+
+describe('while starting', () => {
+  const server = createServer(answerWhileStarting);
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.close();
+  });
+
+  it('is alive, not ready, and turns decisions away with a coded 503 and Retry-After', async () => {
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not_ready', checks: { startup: { ok: false } } });
+    const decide = await fetch(`${url}/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(application()) });
+    expect(decide.status).toBe(503);
+    expect(decide.headers.get('retry-after')).toBe('5');
+    expect(((await decide.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('npm start listens before it is built, then logs ready and serves', async () => {
+    const running = await startServiceProcess({ DATA_DIR: tempDir() });
+    try {
+      expect(running.output().indexOf('"msg":"listening"')).toBeLessThan(running.output().indexOf('"msg":"ready"'));
+      expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    } finally {
+      running.child.kill('SIGKILL');
+    }
+  });
+});
