@@ -44,15 +44,11 @@ export interface FraudSummary {
   readonly flags: readonly string[];
 }
 
-function fraudSummaryOf(facts: Facts): FraudSummary | undefined {
+/** The response's `fraud` summary from the fraud stage's facts; nothing when that stage did not complete. */
+function withFraud(facts: Facts): { fraud?: FraudSummary } {
   const f = facts.fraud as { clusterId: string | null; clusterSuspicious: boolean; clusterScore: number; clusterFlags: readonly string[] } | undefined;
-  return f ? { clusterId: f.clusterId, suspicious: f.clusterSuspicious, score: f.clusterScore, flags: f.clusterFlags } : undefined;
+  return f ? { fraud: { clusterId: f.clusterId, suspicious: f.clusterSuspicious, score: f.clusterScore, flags: f.clusterFlags } } : {};
 }
-
-const withFraud = (facts: Facts): { fraud?: FraudSummary } => {
-  const fraud = fraudSummaryOf(facts);
-  return fraud ? { fraud } : {};
-};
 
 /** What the audit store keeps of a decision: inputs (identifiers protected), facts, rule results. */
 export interface DecisionDocument extends DecisionResponse {
@@ -93,8 +89,8 @@ export interface DecisionServiceDeps {
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function responseOf(doc: DecisionDocument): DecisionResponse {
-  const { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt } = doc;
-  return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, ...withFraud(doc.facts) };
+  const { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, fraud } = doc;
+  return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, ...(fraud ? { fraud } : {}) };
 }
 
 /**
