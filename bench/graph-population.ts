@@ -246,8 +246,9 @@ export function fastSyntheticHash(type: IdentifierType, entity: number): string 
 }
 
 /** Straight into the graph: synthetic hashes, a placeholder masked form, a given outcome. */
-export function graphApplicationOf(app: SyntheticApplication, start: number, outcome: string, hash = syntheticHash): GraphApplication {
+export function graphApplicationOf(app: SyntheticApplication, start: number, outcome: string, hash = syntheticHash, fraudEvidence = false): GraphApplication {
   return {
+    fraudEvidence,
     applicationId: `SIM-${app.index}`,
     decidedAt: start + app.at,
     outcome,

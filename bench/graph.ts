@@ -222,7 +222,7 @@ async function rebuildAt(size: number): Promise<void> {
       await store.commit(() => {
         for (const a of batch) {
           store.insertDecision(
-            { decisionId: `d-${a.applicationId}`, applicationId: a.applicationId, requestFingerprint: 'f', product: 'personal_loan', region: 'east', outcome: a.outcome, rulesVersion: 'bench', decidedAt: a.decidedAt, identifiers: a.identifiers, document: {} },
+            { decisionId: `d-${a.applicationId}`, applicationId: a.applicationId, requestFingerprint: 'f', product: 'personal_loan', region: 'east', outcome: a.outcome, rulesVersion: 'bench', decidedAt: a.decidedAt, identifiers: a.identifiers, document: {}, fraudEvidence: a.fraudEvidence, source: 'imported' },
             'final',
           );
         }

@@ -53,7 +53,7 @@ export async function profileDecision(): Promise<void> {
   const store = new AuditStore(path.join(dir, 'audit.db'));
   const facts = apps.map((a) => baseFacts(a, protector.protect(a.identifiers ?? {})));
   const row = (id: string, document: unknown): DecisionRow => ({
-    decisionId: id, applicationId: id, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: document },
+    decisionId: id, applicationId: id, requestFingerprint: 'f', product: 'p', region: 'r', outcome: 'approve', rulesVersion: 'v', decidedAt: Date.now(), identifiers: [], document: { facts: document }, fraudEvidence: false, source: 'decided',
   });
 
   const rows = [

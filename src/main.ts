@@ -201,8 +201,8 @@ export async function createService(settings: Settings, logger: Logger, override
     },
     onCommitted: (row, document) => {
       for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
-      const { applicationId, decidedAt, outcome, identifiers } = row;
-      graph.add({ applicationId, decidedAt, outcome, identifiers }, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId);
+      const { applicationId, decidedAt, outcome, identifiers, fraudEvidence } = row;
+      graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers }, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId);
     },
     observer: {
       onDecision: (doc) => logDecision(logger, metrics, doc),

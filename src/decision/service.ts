@@ -3,6 +3,7 @@
 import { canonicalJson } from '../identity/canonical-json';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import type { Facts } from '../rules/evaluator';
+import { hasFraudEvidence } from '../rules/evidence';
 import type { Flow, Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
 import type { ScoreFacts } from '../scoring/provider';
 import type { Offer } from '../scoring/scorecard';
@@ -217,7 +218,7 @@ export class DecisionService {
             document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
           }
         }
-        store.insertDecision(rowOf(document, fingerprint, identifiers, ruleSet.version, decidedAt), document.outcome === 'review' ? 'awaiting_review' : 'final');
+        store.insertDecision(rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), document.outcome === 'review' ? 'awaiting_review' : 'final');
         const reservation: Reservation | undefined = input && document.outcome === 'approve' ? reserveExposure(store, book, regions, input, decidedAt) : undefined;
         return { kind: 'inserted' as const, document, reservation };
       },
@@ -228,7 +229,7 @@ export class DecisionService {
     // A concurrent request with the same application id committed first: answer as a retry would.
     if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint);
     const { document } = committed;
-    this.deps.onCommitted?.(rowOf(document, fingerprint, identifiers, ruleSet.version, decidedAt), document);
+    this.deps.onCommitted?.(rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
   }
@@ -253,15 +254,17 @@ export class DecisionService {
   }
 }
 
-function rowOf(document: DecisionDocument, fingerprint: string, identifiers: ProtectedIdentifiers, rulesVersion: string, decidedAt: number): DecisionRow {
+function rowOf(document: DecisionDocument, fingerprint: string, identifiers: ProtectedIdentifiers, ruleSet: RuleSet, decidedAt: number): DecisionRow {
   return {
+    source: 'decided',
+    fraudEvidence: hasFraudEvidence(ruleSet, document.reasons.map((r) => r.code)),
     decisionId: document.decisionId,
     applicationId: document.applicationId,
     requestFingerprint: fingerprint,
     product: document.product,
     region: document.region,
     outcome: document.outcome,
-    rulesVersion,
+    rulesVersion: ruleSet.version,
     decidedAt,
     identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
     document,

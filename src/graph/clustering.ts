@@ -82,7 +82,7 @@ export class Clustering {
   }
 
   stats(cluster: number): ClusterStats {
-    return statsOf(this.result.stats, cluster);
+    return statsOf(this.result.stats, this.result.typeStats, cluster);
   }
 
   /** Total link weight of the members (application–application weights). */
@@ -99,7 +99,7 @@ export class Clustering {
   }
 
   verdict(cluster: number): ClusterVerdict {
-    return scoreCluster(this.stats(cluster), this.config.scoring);
+    return scoreCluster(this.stats(cluster), this.config.scoring, this.result.baseline);
   }
 
   /** Keeps a member's label change in its community's statistics and score. */

@@ -31,19 +31,36 @@ export interface LinkingConfig {
   readonly identifiers: Readonly<Record<IdentifierType, IdentifierLinking>>;
 }
 
-export const CLUSTER_METRICS = [
-  'size',
-  'density',
-  'devicesPerApplication',
-  'phonesPerApplication',
-  'declinedShare',
-  'labelledFraudShare',
-  'labelledFraudCount',
-  'applicationsPerDay',
-  'sharedIdentifierTypes',
-  'riskySharingShare',
-] as const;
-export type ClusterMetric = (typeof CLUSTER_METRICS)[number];
+/**
+ * Every community metric a flag can test, with the words its `why` uses. The one list: the
+ * recluster measures them, the clusters schema's enum and the gang model's features are checked
+ * against it (test/graph/config.test.ts).
+ */
+export const CLUSTER_METRIC_WORDS = {
+  size: 'applications in the community',
+  sizeTail: "share of the portfolio's communities at least this large",
+  density: 'share of member pairs directly linked',
+  devicesPerApplication: 'distinct devices per application',
+  phonesPerApplication: 'distinct phones per application',
+  accountsPerApplication: 'distinct bank accounts per application',
+  personsPerApplication: 'distinct national ids per application',
+  declinedShare: 'share of members declined (for any reason; a credit decline is no evidence of fraud)',
+  evidenceShare: 'share of members with independent fraud evidence (blocklist, velocity or identity rules)',
+  evidenceLift: "share of members with independent fraud evidence over the portfolio's rate",
+  evidenceTail: "chance of at least this many members with fraud evidence at the portfolio's rate (binomial tail)",
+  labelledFraudShare: 'share of members labelled fraud',
+  labelledFraudCount: 'members labelled fraud',
+  applicationsPerDay: 'applications per day in the busiest week',
+  sharedIdentifierTypes: 'identifier types shared between members',
+  riskySharingShare: 'share of members sharing a rarely-shared identifier (device, bank account, …) with another member',
+  strangerSharingShare: 'share of members sharing a device, phone, bank account, email or national id with a member at another address within the stranger window',
+  reusedIdentityShare: 'share of members whose national id another member used with different contact details',
+  fraudarDensity: 'degree-weighted density of members and their shared identifiers (Fraudar)',
+  gangScore: "the gang-case model's probability that the community is a fraud ring",
+} as const;
+export type ClusterMetric = keyof typeof CLUSTER_METRIC_WORDS;
+export const CLUSTER_METRICS = Object.keys(CLUSTER_METRIC_WORDS) as readonly ClusterMetric[];
+
 
 export interface FlagRule {
   readonly flag: string;
@@ -63,6 +80,8 @@ export interface ScoringConfig {
   readonly suspiciousScore: number;
   /** Identifier types that families and colleagues rarely share (devices, bank accounts, …): see riskySharingShare. */
   readonly riskyIdentifierTypes: readonly IdentifierType[];
+  /** strangerSharingShare counts sharing between members at different addresses who applied within this many days of each other. */
+  readonly strangerWindowDays: number;
   readonly flags: readonly FlagRule[];
 }
 

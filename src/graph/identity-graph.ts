@@ -31,6 +31,8 @@ export interface GraphApplication {
   readonly decidedAt: number;
   /** The automatic outcome: approve, review or decline. */
   readonly outcome: string;
+  /** Its decision carried independent fraud evidence (src/rules/evidence.ts). */
+  readonly fraudEvidence: boolean;
   readonly identifiers: readonly GraphIdentifier[];
 }
 
@@ -50,6 +52,8 @@ export interface GraphSnapshot {
   readonly decidedAt: Float64Array;
   /** Index into OUTCOME_CODES (3 = other). */
   readonly outcome: Uint8Array;
+  /** 1 where the decision carried independent fraud evidence. */
+  readonly evidence: Uint8Array;
   /** 0 none, 1 fraud, 2 legit: a copy, since labels change. */
   readonly label: Int8Array;
   readonly linkStart: Int32Array;
@@ -66,6 +70,7 @@ export class IdentityGraph {
   private readonly applicationIds: string[] = [];
   private readonly decidedAt = new Column('float64');
   private readonly outcome = new Column('uint8');
+  private readonly evidence = new Column('uint8');
   private readonly label = new Column('int8');
   private readonly linkStart = new Column('int32');
   private readonly linkIdentifier = new Column('int32');
@@ -104,6 +109,7 @@ export class IdentityGraph {
     this.decidedAt.push(application.decidedAt);
     const outcome = (OUTCOME_CODES as readonly string[]).indexOf(application.outcome);
     this.outcome.push(outcome < 0 ? 3 : outcome);
+    this.evidence.push(application.fraudEvidence ? 1 : 0);
     this.label.push(0);
     this.linkStart.push(this.linkIdentifier.length);
     this.graph.addNode(key, { kind: 'application', index });
@@ -145,6 +151,10 @@ export class IdentityGraph {
 
   decidedAtOf(index: number): number {
     return this.decidedAt.get(index);
+  }
+
+  hasFraudEvidence(index: number): boolean {
+    return this.evidence.get(index) === 1;
   }
 
   outcomeOf(index: number): string {
@@ -234,6 +244,7 @@ export class IdentityGraph {
       links: this.linkIdentifier.length,
       decidedAt: this.decidedAt.array,
       outcome: this.outcome.array,
+      evidence: this.evidence.array,
       label,
       linkStart: this.linkStart.array,
       linkIdentifier: this.linkIdentifier.array,

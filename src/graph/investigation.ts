@@ -1,7 +1,7 @@
 // What investigators see: a cluster's members, shared identifiers (hashed, with masked display
 // forms), edges, density and the evidence behind each flag; an application's ego network as
 // nodes and edges a front end can draw. Read-only views over the graph and the last clustering.
-import type { IdentifierType } from '../identity/identifiers';
+import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
 import type { Clustering } from './clustering';
 import type { LinkingConfig } from './config';
 import { applicationKey, type IdentityGraph, type Label } from './identity-graph';
@@ -116,18 +116,33 @@ export function clusterDetail(graph: IdentityGraph, clustering: Clustering, clus
   const ids = (pred: (a: number) => boolean) => Array.from(members).filter(pred).slice(0, 100).map((a) => graph.applicationId(a));
   const sharedOf = (type: IdentifierType) => (shared[type] ?? []).map(({ hash, masked, members: n }) => ({ hash, masked, members: n }));
   const riskyTypes = clustering.config.scoring.riskyIdentifierTypes;
+  const perType = (type: IdentifierType) => {
+    const t = IDENTIFIER_TYPES.indexOf(type);
+    return { distinct: stats.distinct[t] as number, applicationsWith: stats.carrying[t] as number, shared: sharedOf(type) };
+  };
+  const rate = clustering.result.baseline.applications > 0 ? clustering.result.baseline.evidence / clustering.result.baseline.applications : 0;
   const evidence = (flag: RaisedFlag): Record<string, unknown> => {
     switch (flag.metric) {
       case 'size':
-        return { members: stats.size };
+      case 'sizeTail':
+        return { members: stats.size, communities: clustering.count };
       case 'density':
         return { linkedPairs: stats.links, pairs: (stats.size * (stats.size - 1)) / 2 };
       case 'devicesPerApplication':
-        return { devices: stats.devices, applicationsWithDevice: stats.withDevice, sharedDevices: sharedOf('deviceId') };
+        return perType('deviceId');
       case 'phonesPerApplication':
-        return { phones: stats.phones, applicationsWithPhone: stats.withPhone, sharedPhones: sharedOf('phone') };
+        return perType('phone');
+      case 'accountsPerApplication':
+        return perType('bankAccount');
+      case 'personsPerApplication':
+      case 'reusedIdentityShare':
+        return { ...perType('nationalId'), membersReusingAnIdentity: stats.reusedIdentityMembers };
       case 'declinedShare':
         return { declined: stats.declined, members: stats.size, applications: ids((a) => graph.outcomeOf(a) === 'decline') };
+      case 'evidenceShare':
+      case 'evidenceLift':
+      case 'evidenceTail':
+        return { withEvidence: stats.evidence, members: stats.size, portfolioRate: Math.round(rate * 10000) / 10000, applications: ids((a) => graph.hasFraudEvidence(a)) };
       case 'labelledFraudShare':
       case 'labelledFraudCount':
         return { labelledFraud: stats.labelledFraud, applications: ids((a) => graph.isLabelledFraud(a)) };
@@ -137,6 +152,12 @@ export function clusterDetail(graph: IdentityGraph, clustering: Clustering, clus
         return { types: Object.keys(shared).filter((t) => shared[t as IdentifierType]?.some((s) => s.linking)) };
       case 'riskySharingShare':
         return { membersSharing: stats.riskyMembers, riskyTypes, shared: riskyTypes.flatMap((t) => sharedOf(t).map((s) => ({ type: t, ...s }))) };
+      case 'strangerSharingShare':
+        return { membersSharingWithStrangers: stats.strangerMembers, members: stats.size, windowDays: clustering.config.scoring.strangerWindowDays };
+      case 'fraudarDensity':
+        return { weightedEdges: Math.round(stats.fraudarWeight * 1000) / 1000, nodes: stats.fraudarNodes };
+      case 'gangScore':
+        return { model: clustering.summary.gangModel, probability: stats.gangScore };
     }
   };
 

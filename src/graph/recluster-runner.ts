@@ -57,7 +57,7 @@ export class WorkerRunner implements ReclusterRunner {
       if (!p) return;
       this.pending.delete(reply.id);
       if ('error' in reply) p.reject(new Error(`recluster failed in the worker: ${reply.error}`));
-      else p.resolve(resultIn(p.out, p.applications, reply.clusters, reply.summary));
+      else p.resolve(resultIn(p.out, p.applications, reply.clusters, reply.baseline, reply.summary));
     });
     worker.on('error', (err) => failAll(err));
     worker.on('exit', (code) => failAll(new Error(`recluster worker exited with code ${code}`)));

@@ -11,6 +11,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ClusterConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
 import { recluster, type ReclusterSummary, type ResultBuffers } from './recluster';
+import type { PortfolioBaseline } from './scoring';
 
 export interface ReclusterJob {
   readonly id: number;
@@ -19,7 +20,9 @@ export interface ReclusterJob {
   readonly out: ResultBuffers;
 }
 
-export type ReclusterReply = { readonly id: number; readonly clusters: number; readonly summary: ReclusterSummary } | { readonly id: number; readonly error: string };
+export type ReclusterReply =
+  | { readonly id: number; readonly clusters: number; readonly baseline: PortfolioBaseline; readonly summary: ReclusterSummary }
+  | { readonly id: number; readonly error: string };
 
 function lowerPriority(): void {
   try {
@@ -36,7 +39,7 @@ if (parentPort) {
   port.on('message', (job: ReclusterJob) => {
     try {
       const result = recluster(job.snapshot, job.config, job.out);
-      port.postMessage({ id: job.id, clusters: result.clusters, summary: result.summary } satisfies ReclusterReply);
+      port.postMessage({ id: job.id, clusters: result.clusters, baseline: result.baseline, summary: result.summary } satisfies ReclusterReply);
     } catch (err) {
       port.postMessage({ id: job.id, error: (err as Error).stack ?? String(err) } satisfies ReclusterReply);
     }

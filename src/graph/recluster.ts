@@ -11,25 +11,35 @@ import type { ClusterConfig, Projection as ProjectionKind } from './config';
 import { detectCommunities } from './communities';
 import type { GraphSnapshot } from './identity-graph';
 import { buildProjection } from './projection';
-import { scoreCluster, typeMask, WEEK_MS, type ClusterStats } from './scoring';
+import { scoreCluster, typeMask, TYPE_COUNT, WEEK_MS, type ClusterStats, type PortfolioBaseline } from './scoring';
 import { TYPE_INDEX } from './config';
 
+/** Per-community statistics, one typed array per statistic (see ClusterStats). */
 export interface ClusterColumns {
   readonly size: Int32Array;
   readonly links: Int32Array;
-  readonly devices: Int32Array;
-  readonly withDevice: Int32Array;
-  readonly phones: Int32Array;
-  readonly withPhone: Int32Array;
   readonly declined: Int32Array;
+  readonly evidence: Int32Array;
   readonly labelledFraud: Int32Array;
   readonly firstSeen: Float64Array;
   readonly lastSeen: Float64Array;
   readonly sharedTypes: Int32Array;
   readonly riskyMembers: Int32Array;
+  readonly strangerMembers: Int32Array;
+  readonly reusedIdentityMembers: Int32Array;
+  readonly fraudarWeight: Float64Array;
+  readonly fraudarNodes: Int32Array;
   readonly peakWeek: Int32Array;
+  readonly gangScore: Float64Array;
   /** Sum of members' link weights in the application–application projection (for joining decisions). */
   readonly strength: Float64Array;
+}
+
+/** Per-community, per-identifier-type statistics: entry c × TYPE_COUNT + t. */
+export interface ClusterTypeColumns {
+  readonly distinct: Int32Array;
+  readonly carrying: Int32Array;
+  readonly sharing: Int32Array;
 }
 
 export interface ReclusterSummary {
@@ -46,6 +56,8 @@ export interface ReclusterSummary {
   readonly resolution: number | null;
   readonly clusters: number;
   readonly suspicious: number;
+  /** Whether the gang-case model scored the communities (else its flag is never raised). */
+  readonly gangModel: boolean;
   readonly projectionMs: number;
   readonly louvainMs: number;
   readonly statsMs: number;
@@ -62,6 +74,8 @@ export interface ReclusterResult {
   readonly memberStart: Int32Array;
   readonly members: Int32Array;
   readonly stats: ClusterColumns;
+  readonly typeStats: ClusterTypeColumns;
+  readonly baseline: PortfolioBaseline;
   readonly score: Float64Array;
   readonly suspicious: Uint8Array;
   /** Bit i set = flag rule i of the scoring config was raised. */
@@ -71,26 +85,36 @@ export interface ReclusterResult {
   readonly summary: ReclusterSummary;
 }
 
-export function statsOf(columns: ClusterColumns, c: number): ClusterStats {
+export function statsOf(columns: ClusterColumns, types: ClusterTypeColumns, c: number): ClusterStats {
+  const from = c * TYPE_COUNT;
   return {
     size: columns.size[c] as number,
     links: columns.links[c] as number,
-    devices: columns.devices[c] as number,
-    withDevice: columns.withDevice[c] as number,
-    phones: columns.phones[c] as number,
-    withPhone: columns.withPhone[c] as number,
+    distinct: types.distinct.subarray(from, from + TYPE_COUNT),
+    carrying: types.carrying.subarray(from, from + TYPE_COUNT),
+    sharing: types.sharing.subarray(from, from + TYPE_COUNT),
     declined: columns.declined[c] as number,
+    evidence: columns.evidence[c] as number,
     labelledFraud: columns.labelledFraud[c] as number,
     firstSeen: columns.firstSeen[c] as number,
     lastSeen: columns.lastSeen[c] as number,
     sharedTypes: columns.sharedTypes[c] as number,
     riskyMembers: columns.riskyMembers[c] as number,
+    strangerMembers: columns.strangerMembers[c] as number,
+    reusedIdentityMembers: columns.reusedIdentityMembers[c] as number,
+    fraudarWeight: columns.fraudarWeight[c] as number,
+    fraudarNodes: columns.fraudarNodes[c] as number,
     peakWeek: columns.peakWeek[c] as number,
+    gangScore: columns.gangScore[c] as number,
   };
 }
 
 const DECLINE = 2;
 const FRAUD = 1;
+/** Community sizes are counted exactly up to this; larger ones share the last bucket. */
+const SIZE_BUCKETS = 256;
+/** Fraudar's damping of popular identifiers: an edge into an identifier with n carriers weighs 1/ln(n + 5). */
+const FRAUDAR_C = 5;
 
 /** Result arrays sized for `capacity` applications (communities have two members or more). */
 export interface ResultBuffers {
@@ -103,6 +127,7 @@ export interface ResultBuffers {
   readonly suspicious: Uint8Array;
   readonly flagMask: Uint32Array;
   readonly stats: ClusterColumns;
+  readonly typeStats: ClusterTypeColumns;
   /** Room for the snapshot's copy of the labels. */
   readonly label: Int8Array;
 }
@@ -126,26 +151,38 @@ export function allocateResultBuffers(capacity: number, shared = false): ResultB
     stats: {
       size: i32(clusters),
       links: i32(clusters),
-      devices: i32(clusters),
-      withDevice: i32(clusters),
-      phones: i32(clusters),
-      withPhone: i32(clusters),
       declined: i32(clusters),
+      evidence: i32(clusters),
       labelledFraud: i32(clusters),
       firstSeen: f64(clusters),
       lastSeen: f64(clusters),
       sharedTypes: i32(clusters),
       riskyMembers: i32(clusters),
+      strangerMembers: i32(clusters),
+      reusedIdentityMembers: i32(clusters),
+      fraudarWeight: f64(clusters),
+      fraudarNodes: i32(clusters),
       peakWeek: i32(clusters),
+      gangScore: f64(clusters),
       strength: f64(clusters),
     },
+    typeStats: { distinct: i32(clusters * TYPE_COUNT), carrying: i32(clusters * TYPE_COUNT), sharing: i32(clusters * TYPE_COUNT) },
   };
 }
 
-/** The result's views into its buffers, from the counts a recluster reports. */
-export function resultIn(out: ResultBuffers, applications: number, clusters: number, summary: ReclusterSummary): ReclusterResult {
+function viewColumns<T extends object>(columns: T, length: number, fill?: number): T {
+  return Object.fromEntries(
+    Object.entries(columns).map(([k, v]) => {
+      const view = (v as Int32Array).subarray(0, length);
+      if (fill !== undefined) view.fill(fill);
+      return [k, view];
+    }),
+  ) as T;
+}
+
+/** The result's views into its buffers, from the counts and baseline a recluster reports. */
+export function resultIn(out: ResultBuffers, applications: number, clusters: number, baseline: PortfolioBaseline, summary: ReclusterSummary): ReclusterResult {
   const C = clusters;
-  const stats = Object.fromEntries(Object.entries(out.stats).map(([k, v]) => [k, (v as Int32Array).subarray(0, C)])) as unknown as ClusterColumns;
   const memberStart = out.memberStart.subarray(0, C + 1);
   return {
     applications,
@@ -153,7 +190,9 @@ export function resultIn(out: ResultBuffers, applications: number, clusters: num
     clusters: C,
     memberStart,
     members: out.members.subarray(0, memberStart[C] as number),
-    stats,
+    stats: viewColumns(out.stats, C),
+    typeStats: viewColumns(out.typeStats, C * TYPE_COUNT),
+    baseline,
     score: out.score.subarray(0, C),
     suspicious: out.suspicious.subarray(0, C),
     flagMask: out.flagMask.subarray(0, C),
@@ -162,7 +201,11 @@ export function resultIn(out: ResultBuffers, applications: number, clusters: num
   };
 }
 
-export function recluster(
+/**
+ * Projection, Louvain and every community's statistics; the scores are left for scoreCommunities,
+ * so that a gang-case model (asynchronous) can fill stats.gangScore in between.
+ */
+export function measureCommunities(
   s: GraphSnapshot,
   config: ClusterConfig,
   out: ResultBuffers = allocateResultBuffers(s.applications),
@@ -205,7 +248,9 @@ export function recluster(
   const fill = memberStart.slice(0, C);
   for (let a = 0; a < A; a++) if ((clusterOf[a] as number) >= 0) members[fill[clusterOf[a]!]!++] = a;
 
-  const stats = Object.fromEntries(Object.entries(out.stats).map(([k, v]) => [k, (v as Int32Array).subarray(0, C).fill(0)])) as unknown as ClusterColumns;
+  const stats = viewColumns(out.stats, C, 0);
+  const typeStats = viewColumns(out.typeStats, C * TYPE_COUNT, 0);
+  const { distinct, carrying, sharing } = typeStats;
 
   for (let e = 0; e < p.pairs.count; e++) {
     const c = clusterOf[p.pairs.a[e] as number] as number;
@@ -216,46 +261,59 @@ export function recluster(
     if (d >= 0) stats.strength[d]! += w;
   }
   const riskyMask = typeMask(config.scoring.riskyIdentifierTypes);
-  const DEVICE = TYPE_INDEX.deviceId;
-  const PHONE = TYPE_INDEX.phone;
+  const ADDRESS = TYPE_INDEX.address;
+  const NATIONAL_ID = TYPE_INDEX.nationalId;
+  const CONTACT = [TYPE_INDEX.phone, TYPE_INDEX.email, TYPE_INDEX.deviceId];
+  const strangerWindow = config.scoring.strangerWindowDays * 24 * 60 * 60 * 1000;
+  const linkEnd = (a: number) => (a + 1 < A ? (s.linkStart[a + 1] as number) : s.links);
+  /** The member's identifier of a type, or -1. */
+  const identifierOf = (a: number, type: number) => {
+    for (let l = s.linkStart[a] as number, end = linkEnd(a); l < end; l++) if (s.identifierType[s.linkIdentifier[l] as number] === type) return s.linkIdentifier[l] as number;
+    return -1;
+  };
   const mark = new Int32Array(s.identifiers).fill(-1);
+  const seen = new Int32Array(s.identifiers);
   let largest = 0;
   for (let c = 0; c < C; c++) largest = Math.max(largest, (memberStart[c + 1] as number) - (memberStart[c] as number));
   const scratch = new Float64Array(largest);
-  const seen = new Int32Array(s.identifiers);
+  const flagged = new Uint8Array(A);
+  /** (identifier, member) incidences of identifiers shared inside the community, grouped by identifier. */
+  let incidence = new Float64Array(1024);
+
   for (let c = 0; c < C; c++) {
+    const from = memberStart[c] as number;
+    const end = memberStart[c + 1] as number;
+    const size = end - from;
+    const row = c * TYPE_COUNT;
     let first = Infinity;
     let last = -Infinity;
-    for (let m = memberStart[c] as number, end = memberStart[c + 1] as number; m < end; m++) {
+    for (let m = from; m < end; m++) {
       const a = members[m] as number;
-      stats.size[c]!++;
       if (s.outcome[a] === DECLINE) stats.declined[c]!++;
+      if (s.evidence[a] === 1) stats.evidence[c]!++;
       if (s.label[a] === FRAUD) stats.labelledFraud[c]!++;
       const at = s.decidedAt[a] as number;
       if (at < first) first = at;
       if (at > last) last = at;
-      const linkEnd = a + 1 < A ? (s.linkStart[a + 1] as number) : s.links;
-      for (let l = s.linkStart[a] as number; l < linkEnd; l++) {
+      for (let l = s.linkStart[a] as number, le = linkEnd(a); l < le; l++) {
         const j = s.linkIdentifier[l] as number;
         const t = s.identifierType[j] as number;
-        if (t === DEVICE) stats.withDevice[c]!++;
-        if (t === PHONE) stats.withPhone[c]!++;
+        carrying[row + t]!++;
         if (mark[j] !== c) {
           mark[j] = c;
           seen[j] = 1;
-          if (t === DEVICE) stats.devices[c]!++;
-          if (t === PHONE) stats.phones[c]!++;
+          distinct[row + t]!++;
         } else if (++seen[j]! === 2 && p.linking[j]) {
           stats.sharedTypes[c]! |= 1 << t;
         }
       }
     }
+    stats.size[c] = size;
     stats.firstSeen[c] = first;
     stats.lastSeen[c] = last;
-    // Busiest week: a sliding window over the members' decision times.
-    const size = (memberStart[c + 1] as number) - (memberStart[c] as number);
+    // Busiest week: a sliding window over the members' application times.
     const times = scratch.subarray(0, size);
-    for (let k = 0; k < size; k++) times[k] = s.decidedAt[members[(memberStart[c] as number) + k] as number] as number;
+    for (let k = 0; k < size; k++) times[k] = s.decidedAt[members[from + k] as number] as number;
     times.sort();
     let peak = 0;
     for (let hi = 0, lo = 0; hi < size; hi++) {
@@ -263,37 +321,85 @@ export function recluster(
       if (hi - lo + 1 > peak) peak = hi - lo + 1;
     }
     stats.peakWeek[c] = peak;
-    // Second pass: members holding a risky identifier that another member holds too.
-    for (let m = memberStart[c] as number, end = memberStart[c + 1] as number; m < end; m++) {
+
+    // Second pass: who shares what inside the community; Fraudar's weighted edges.
+    let incidences = 0;
+    let fraudarWeight = 0;
+    for (let m = from; m < end; m++) {
       const a = members[m] as number;
-      const linkEnd = a + 1 < A ? (s.linkStart[a + 1] as number) : s.links;
-      for (let l = s.linkStart[a] as number; l < linkEnd; l++) {
+      let risky = false;
+      let typesShared = 0;
+      for (let l = s.linkStart[a] as number, le = linkEnd(a); l < le; l++) {
         const j = s.linkIdentifier[l] as number;
-        if (p.linking[j] && (seen[j] as number) >= 2 && (riskyMask & (1 << (s.identifierType[j] as number))) !== 0) {
-          stats.riskyMembers[c]!++;
-          break;
+        if ((seen[j] as number) < 2 || !p.linking[j]) continue;
+        const t = s.identifierType[j] as number;
+        if ((riskyMask & (1 << t)) !== 0) risky = true;
+        typesShared |= 1 << t;
+        fraudarWeight += 1 / Math.log((p.carriers[j] as number) + FRAUDAR_C);
+        if (incidences * 2 + 2 > incidence.length) {
+          const grown = new Float64Array(incidence.length * 2);
+          grown.set(incidence);
+          incidence = grown;
+        }
+        incidence[incidences * 2] = j;
+        incidence[incidences * 2 + 1] = a;
+        incidences++;
+      }
+      if (risky) stats.riskyMembers[c]!++;
+      for (let t = 0; t < TYPE_COUNT; t++) if ((typesShared & (1 << t)) !== 0) sharing[row + t]!++;
+    }
+    stats.fraudarWeight[c] = fraudarWeight;
+    stats.fraudarNodes[c] = size + countShared(incidence, incidences);
+
+    // Pairs of members carrying the same shared identifier: strangers (different addresses, close
+    // in time, an identifier other than the address) and re-used identities (one national id,
+    // different contact details).
+    const pairs = sortedIncidences(incidence, incidences);
+    for (let g = 0; g < incidences; ) {
+      const j = pairs[g * 2] as number;
+      let h = g;
+      while (h < incidences && pairs[h * 2] === j) h++;
+      const t = s.identifierType[j] as number;
+      for (let x = g; x < h; x++) {
+        const a = pairs[x * 2 + 1] as number;
+        for (let y = x + 1; y < h; y++) {
+          const b = pairs[y * 2 + 1] as number;
+          if (t !== ADDRESS && Math.abs((s.decidedAt[a] as number) - (s.decidedAt[b] as number)) <= strangerWindow) {
+            const addressA = identifierOf(a, ADDRESS);
+            if (addressA < 0 || addressA !== identifierOf(b, ADDRESS)) {
+              flagged[a]! |= 1;
+              flagged[b]! |= 1;
+            }
+          }
+          if (t === NATIONAL_ID) {
+            let differing = 0;
+            for (const contact of CONTACT) {
+              const ca = identifierOf(a, contact);
+              const cb = identifierOf(b, contact);
+              if (ca >= 0 && cb >= 0 && ca !== cb) differing++;
+            }
+            if (differing >= 2) {
+              flagged[a]! |= 2;
+              flagged[b]! |= 2;
+            }
+          }
         }
       }
+      g = h;
+    }
+    for (let m = from; m < end; m++) {
+      const a = members[m] as number;
+      if ((flagged[a]! & 1) !== 0) stats.strangerMembers[c]!++;
+      if ((flagged[a]! & 2) !== 0) stats.reusedIdentityMembers[c]!++;
+      flagged[a] = 0;
     }
   }
+  stats.gangScore.fill(Number.NaN);
 
-  const score = out.score.subarray(0, C);
-  const suspicious = out.suspicious.subarray(0, C).fill(0);
-  const flagMask = out.flagMask.subarray(0, C).fill(0);
-  const flagBit = new Map(config.scoring.flags.map((f, i) => [f.flag, i]));
-  let suspiciousCount = 0;
-  for (let c = 0; c < C; c++) {
-    const verdict = scoreCluster(statsOf(stats, c), config.scoring);
-    score[c] = verdict.score;
-    if (verdict.suspicious) {
-      suspicious[c] = 1;
-      suspiciousCount++;
-    }
-    for (const f of verdict.flags) flagMask[c] = ((flagMask[c] as number) | (1 << (flagBit.get(f.flag) as number))) >>> 0;
-  }
-  const order = out.order.subarray(0, C);
-  for (let c = 0; c < C; c++) order[c] = c;
-  order.sort((x, y) => (score[y] as number) - (score[x] as number) || x - y);
+  let evidence = 0;
+  for (let a = 0; a < A; a++) evidence += s.evidence[a] as number;
+  const sizeCounts = new Array<number>(Math.min(SIZE_BUCKETS, largest + 1)).fill(0);
+  for (let c = 0; c < C; c++) sizeCounts[Math.min(sizeCounts.length - 1, stats.size[c] as number)]!++;
   const t3 = now();
 
   return {
@@ -303,10 +409,12 @@ export function recluster(
     memberStart,
     members,
     stats,
-    score,
-    suspicious,
-    flagMask,
-    order,
+    typeStats,
+    baseline: { applications: A, evidence, sizeCounts },
+    score: out.score.subarray(0, C),
+    suspicious: out.suspicious.subarray(0, C),
+    flagMask: out.flagMask.subarray(0, C),
+    order: out.order.subarray(0, C),
     summary: {
       projection: config.linking.projection,
       applications: A,
@@ -319,11 +427,72 @@ export function recluster(
       modularity: Number.isNaN(found.modularity) ? null : found.modularity,
       resolution: Number.isNaN(found.resolution) ? null : found.resolution,
       clusters: C,
-      suspicious: suspiciousCount,
+      suspicious: 0,
+      gangModel: false,
       projectionMs: t1 - t0,
       louvainMs: t2 - t1,
       statsMs: t3 - t2,
       totalMs: t3 - t0,
     },
   };
+}
+
+/** Distinct identifiers among (identifier, member) incidences. */
+function countShared(incidence: Float64Array, n: number): number {
+  const ids = new Set<number>();
+  for (let i = 0; i < n; i++) ids.add(incidence[i * 2] as number);
+  return ids.size;
+}
+
+/** The incidences ordered by identifier (then member), as a new interleaved array. */
+function sortedIncidences(incidence: Float64Array, n: number): Float64Array {
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) => (incidence[x * 2] as number) - (incidence[y * 2] as number) || (incidence[x * 2 + 1] as number) - (incidence[y * 2 + 1] as number),
+  );
+  const out = new Float64Array(n * 2);
+  order.forEach((i, k) => {
+    out[k * 2] = incidence[i * 2] as number;
+    out[k * 2 + 1] = incidence[i * 2 + 1] as number;
+  });
+  return out;
+}
+
+/** Scores every measured community (flags, score, suspicious, order), in place; returns the result with its summary completed. */
+export function scoreCommunities(result: ReclusterResult, config: ClusterConfig, options: { gangModel?: boolean; now?: () => number } = {}): ReclusterResult {
+  const now = options.now ?? (() => performance.now());
+  const t = now();
+  const C = result.clusters;
+  const { score, suspicious, flagMask } = result;
+  suspicious.fill(0);
+  flagMask.fill(0);
+  const flagBit = new Map(config.scoring.flags.map((f, i) => [f.flag, i]));
+  let suspiciousCount = 0;
+  for (let c = 0; c < C; c++) {
+    const verdict = scoreCluster(statsOf(result.stats, result.typeStats, c), config.scoring, result.baseline);
+    score[c] = verdict.score;
+    if (verdict.suspicious) {
+      suspicious[c] = 1;
+      suspiciousCount++;
+    }
+    for (const f of verdict.flags) flagMask[c] = ((flagMask[c] as number) | (1 << (flagBit.get(f.flag) as number))) >>> 0;
+  }
+  const order = result.order;
+  for (let c = 0; c < C; c++) order[c] = c;
+  order.sort((x, y) => (score[y] as number) - (score[x] as number) || x - y);
+  const ms = now() - t;
+  const summary = result.summary;
+  return {
+    ...result,
+    summary: { ...summary, suspicious: suspiciousCount, gangModel: options.gangModel ?? false, statsMs: summary.statsMs + ms, totalMs: summary.totalMs + ms },
+  };
+}
+
+/** One recluster without a gang-case model: measure, then score. */
+export function recluster(
+  s: GraphSnapshot,
+  config: ClusterConfig,
+  out: ResultBuffers = allocateResultBuffers(s.applications),
+  now: () => number = () => performance.now(),
+): ReclusterResult {
+  return scoreCommunities(measureCommunities(s, config, out, now), config, { now });
 }

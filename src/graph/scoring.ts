@@ -1,33 +1,58 @@
-// Risk score and explained flags of one community, from its statistics and the analysts'
-// thresholds (rules/fraud/clusters.json). Pure: the recluster worker scores every community with
-// it, and the main thread re-scores one community when an investigator labels a member.
+// Risk score and explained flags of one community, from its statistics, the portfolio it sits in
+// (base rates: how common fraud evidence is, how large communities usually are) and the
+// analysts' thresholds (rules/fraud/clusters.json). Pure: the recluster worker scores every
+// community with it, and the main thread re-scores one community when an investigator labels a member.
 import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
-import { TYPE_INDEX, type ClusterMetric, type FlagRule, type ScoringConfig } from './config';
+import { CLUSTER_METRIC_WORDS, TYPE_INDEX, type ClusterMetric, type FlagRule, type ScoringConfig } from './config';
 
 export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+export const TYPE_COUNT = IDENTIFIER_TYPES.length;
 
 /** What the recluster measures of a community. */
 export interface ClusterStats {
   readonly size: number;
   /** Pairs of members that share at least one linking identifier. */
   readonly links: number;
-  /** Distinct devices among members, and members that gave a device. */
-  readonly devices: number;
-  readonly withDevice: number;
-  readonly phones: number;
-  readonly withPhone: number;
+  /** Per identifier type (IDENTIFIER_TYPES order): distinct values among members. */
+  readonly distinct: ArrayLike<number>;
+  /** Per type: members that gave one. */
+  readonly carrying: ArrayLike<number>;
+  /** Per type: members sharing a linking identifier of that type with another member. */
+  readonly sharing: ArrayLike<number>;
   readonly declined: number;
+  /** Members whose decision carried independent fraud evidence (src/rules/evidence.ts). */
+  readonly evidence: number;
   readonly labelledFraud: number;
-  /** Epoch ms of the first and last member's decision. */
+  /** Epoch ms of the first and last member's application. */
   readonly firstSeen: number;
   readonly lastSeen: number;
   /** Bit i set = some linking identifier of type IDENTIFIER_TYPES[i] is carried by two or more members. */
   readonly sharedTypes: number;
   /** Members carrying a linking identifier of a risky type that another member carries too. */
   readonly riskyMembers: number;
-  /** The most members decided within any 7 days. */
+  /** Members sharing a non-address identifier with a member at another address, within the stranger window. */
+  readonly strangerMembers: number;
+  /** Members whose national id another member carries with different contact details. */
+  readonly reusedIdentityMembers: number;
+  /** Fraudar's f(S) (Σ of 1/ln(carriers + 5) over member–shared-identifier edges) and |S| (members + shared identifiers). */
+  readonly fraudarWeight: number;
+  readonly fraudarNodes: number;
+  /** The most members who applied within any 7 days. */
   readonly peakWeek: number;
+  /** The gang-case model's probability, or NaN without a model. */
+  readonly gangScore: number;
 }
+
+/** The portfolio a clustering saw: the base rates flags are judged against. */
+export interface PortfolioBaseline {
+  readonly applications: number;
+  /** Applications with independent fraud evidence. */
+  readonly evidence: number;
+  /** sizeCounts[s] = communities of exactly s members (the last entry: that many or more). */
+  readonly sizeCounts: readonly number[];
+}
+
+export const EMPTY_BASELINE: PortfolioBaseline = { applications: 0, evidence: 0, sizeCounts: [] };
 
 export interface RaisedFlag {
   readonly flag: string;
@@ -47,10 +72,6 @@ export interface ClusterVerdict {
   readonly flags: readonly RaisedFlag[];
 }
 
-export function typesOf(mask: number): IdentifierType[] {
-  return IDENTIFIER_TYPES.filter((t) => (mask & (1 << TYPE_INDEX[t])) !== 0);
-}
-
 function bits(mask: number): number {
   let n = 0;
   for (let m = mask; m; m &= m - 1) n++;
@@ -61,19 +82,75 @@ export function typeMask(types: readonly IdentifierType[]): number {
   return types.reduce((m, t) => m | (1 << TYPE_INDEX[t]), 0);
 }
 
-/** A metric's value, or undefined where it does not apply (no member gave a device, say). */
-export function metricValue(metric: ClusterMetric, s: ClusterStats): number | undefined {
+function lnGamma(x: number): number {
+  // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const y = x - 1;
+  let a = c[0] as number;
+  const t = y + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] as number) / (y + i);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p): how surprising k successes out of n are at rate p. */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  const lnN = lnGamma(n + 1);
+  let sum = 0;
+  for (let i = k; i <= n; i++) sum += Math.exp(lnN - lnGamma(i + 1) - lnGamma(n - i + 1) + i * lp + (n - i) * lq);
+  return Math.min(1, sum);
+}
+
+/** Share of the portfolio's communities with at least `size` members. */
+export function sizeTail(baseline: PortfolioBaseline, size: number): number | undefined {
+  const counts = baseline.sizeCounts;
+  let total = 0;
+  let atLeast = 0;
+  for (let s = 0; s < counts.length; s++) {
+    total += counts[s] as number;
+    if (s >= Math.min(size, counts.length - 1)) atLeast += counts[s] as number;
+  }
+  return total === 0 ? undefined : atLeast / total;
+}
+
+const perApplication = (s: ClusterStats, type: IdentifierType) => {
+  const t = TYPE_INDEX[type];
+  const carrying = s.carrying[t] as number;
+  return carrying === 0 ? undefined : (s.distinct[t] as number) / carrying;
+};
+
+/** A metric's value, or undefined where it does not apply (no member gave a device, no model loaded, …). */
+export function metricValue(metric: ClusterMetric, s: ClusterStats, baseline: PortfolioBaseline): number | undefined {
+  const rate = baseline.applications > 0 ? baseline.evidence / baseline.applications : 0;
   switch (metric) {
     case 'size':
       return s.size;
+    case 'sizeTail':
+      return sizeTail(baseline, s.size);
     case 'density':
       return s.size < 2 ? undefined : s.links / ((s.size * (s.size - 1)) / 2);
     case 'devicesPerApplication':
-      return s.withDevice === 0 ? undefined : s.devices / s.withDevice;
+      return perApplication(s, 'deviceId');
     case 'phonesPerApplication':
-      return s.withPhone === 0 ? undefined : s.phones / s.withPhone;
+      return perApplication(s, 'phone');
+    case 'accountsPerApplication':
+      return perApplication(s, 'bankAccount');
+    case 'personsPerApplication':
+      return perApplication(s, 'nationalId');
     case 'declinedShare':
       return s.declined / s.size;
+    case 'evidenceShare':
+      return s.evidence / s.size;
+    case 'evidenceLift':
+      return rate > 0 ? s.evidence / s.size / rate : undefined;
+    case 'evidenceTail':
+      return baseline.applications > 0 ? binomialTail(s.evidence, s.size, rate) : undefined;
     case 'labelledFraudShare':
       return s.labelledFraud / s.size;
     case 'labelledFraudCount':
@@ -84,25 +161,24 @@ export function metricValue(metric: ClusterMetric, s: ClusterStats): number | un
       return bits(s.sharedTypes);
     case 'riskySharingShare':
       return s.riskyMembers / s.size;
+    case 'strangerSharingShare':
+      return s.strangerMembers / s.size;
+    case 'reusedIdentityShare':
+      return s.reusedIdentityMembers / s.size;
+    case 'fraudarDensity':
+      return s.fraudarNodes === 0 ? 0 : s.fraudarWeight / s.fraudarNodes;
+    case 'gangScore':
+      return Number.isNaN(s.gangScore) ? undefined : s.gangScore;
   }
 }
 
-const METRIC_WORDS: Readonly<Record<ClusterMetric, string>> = {
-  size: 'applications in the community',
-  density: 'share of member pairs directly linked',
-  devicesPerApplication: 'distinct devices per application',
-  phonesPerApplication: 'distinct phones per application',
-  declinedShare: 'share of members declined',
-  labelledFraudShare: 'share of members labelled fraud',
-  labelledFraudCount: 'members labelled fraud',
-  applicationsPerDay: 'applications per day in the busiest week',
-  sharedIdentifierTypes: 'identifier types shared between members',
-  riskySharingShare: 'share of members sharing a rarely-shared identifier (device, bank account, …) with another member',
-};
+/** Rounds for display: small probabilities keep two significant digits. */
+function shown(x: number): number {
+  if (x !== 0 && Math.abs(x) < 0.01) return Number(x.toPrecision(2));
+  return Math.round(x * 100) / 100;
+}
 
-const round = (x: number) => Math.round(x * 100) / 100;
-
-function raised(rule: FlagRule, value: number | undefined, size: number): boolean {
+function raised(rule: FlagRule, value: number | undefined, size: number): value is number {
   if (value === undefined || size < (rule.minSize ?? 0)) return false;
   if (rule.atLeast !== undefined && value < rule.atLeast) return false;
   if (rule.atMost !== undefined && value > rule.atMost) return false;
@@ -110,23 +186,22 @@ function raised(rule: FlagRule, value: number | undefined, size: number): boolea
 }
 
 /** The flags a community raises, its score (sum of their points, at most 100) and whether it is suspicious. */
-export function scoreCluster(stats: ClusterStats, config: ScoringConfig): ClusterVerdict {
+export function scoreCluster(stats: ClusterStats, config: ScoringConfig, baseline: PortfolioBaseline = EMPTY_BASELINE): ClusterVerdict {
   const flags: RaisedFlag[] = [];
   let points = 0;
   for (const rule of config.flags) {
-    const value = metricValue(rule.metric, stats);
+    const value = metricValue(rule.metric, stats, baseline);
     if (!raised(rule, value, stats.size)) continue;
-    const v = value as number;
     points += rule.points;
     const bound = rule.atLeast !== undefined ? `≥ ${rule.atLeast}` : `≤ ${rule.atMost}`;
     flags.push({
       flag: rule.flag,
       metric: rule.metric,
-      value: round(v),
+      value: shown(value),
       ...(rule.atLeast !== undefined ? { atLeast: rule.atLeast } : {}),
       ...(rule.atMost !== undefined ? { atMost: rule.atMost } : {}),
       points: rule.points,
-      why: `${round(v)} ${METRIC_WORDS[rule.metric]} (flagged at ${bound})`,
+      why: `${shown(value)} ${CLUSTER_METRIC_WORDS[rule.metric]} (flagged at ${bound})`,
       ...(rule.description ? { description: rule.description } : {}),
     });
   }

@@ -22,7 +22,13 @@ export interface DecisionRow {
   readonly identifiers: readonly { readonly type: string; readonly hash: string; readonly masked: string }[];
   /** The full decision document (JSON-serialisable; holds no raw identifier). */
   readonly document: unknown;
+  /** Whether its reasons include independent fraud evidence (src/rules/evidence.ts). */
+  readonly fraudEvidence: boolean;
+  /** 'decided' by this service, or 'imported' history (decidedAt is then the original submission time). */
+  readonly source: DecisionSource;
 }
+
+export type DecisionSource = 'decided' | 'imported';
 
 export interface StoredDecision extends DecisionRow {
   readonly status: DecisionStatus;
@@ -100,6 +106,18 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX exposure_live_by_region ON exposure_reservations (region) WHERE released_at IS NULL;
    CREATE INDEX exposure_live_by_expiry ON exposure_reservations (expires_at) WHERE released_at IS NULL;`,
+  // Fraud evidence per decision (cluster flags judge it against the portfolio's rate), imported
+  // history, and the progress of each history import (a file loads whole, or resumes where it stopped).
+  `ALTER TABLE decisions ADD COLUMN fraud_evidence INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE decisions ADD COLUMN source TEXT NOT NULL DEFAULT 'decided';
+   CREATE TABLE history_imports (
+     import_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     lines INTEGER NOT NULL,
+     lines_done INTEGER NOT NULL,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER
+   ) STRICT;`,
 ];
 
 interface RawRow {
@@ -114,6 +132,17 @@ interface RawRow {
   document: string;
   status: DecisionStatus;
   current_outcome: string | null;
+  fraud_evidence: number;
+  source: DecisionSource;
+}
+
+export interface HistoryImportRow {
+  readonly importId: string;
+  readonly name: string;
+  readonly lines: number;
+  readonly linesDone: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
 }
 
 interface Pending {
@@ -128,8 +157,8 @@ function prepareStatements(db: Database.Database) {
     byApplication: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
     byDecision: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE decision_id = ?'),
     insert: db.prepare(
-      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status)
-       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status)`,
+      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status, fraud_evidence, source)
+       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status, @fraudEvidence, @source)`,
     ),
     insertIdentifier: db.prepare('INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES (?, ?, ?, ?, ?)'),
     identifiersSince: db.prepare<[number], { type: string; hash: string; decided_at: number }>(
@@ -151,6 +180,11 @@ function prepareStatements(db: Database.Database) {
     liveByRegion: db.prepare<[string, number], { decision_id: string; product: string; amount: number; reserved_at: number; expires_at: number }>(
       'SELECT decision_id, product, amount, reserved_at, expires_at FROM exposure_reservations WHERE region = ? AND released_at IS NULL ORDER BY reserved_at DESC LIMIT ?',
     ),
+    historyImport: db.prepare<[string], { import_id: string; name: string; lines: number; lines_done: number; started_at: number; finished_at: number | null }>(
+      'SELECT * FROM history_imports WHERE import_id = ?',
+    ),
+    startImport: db.prepare('INSERT INTO history_imports (import_id, name, lines, lines_done, started_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (import_id) DO NOTHING'),
+    importProgress: db.prepare('UPDATE history_imports SET lines_done = ?, finished_at = ? WHERE import_id = ?'),
     expiring: db.prepare<[number], { decision_id: string }>('SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= ? ORDER BY expires_at'),
   };
 }
@@ -206,6 +240,8 @@ export class AuditStore {
       document: JSON.parse(r.document) as unknown,
       status: r.status,
       currentOutcome: r.current_outcome ?? r.outcome,
+      fraudEvidence: r.fraud_evidence === 1,
+      source: r.source,
     };
   }
 
@@ -253,6 +289,21 @@ export class AuditStore {
     return this.db;
   }
 
+  /** A history import's progress, by the imported file's content hash. */
+  historyImport(importId: string): HistoryImportRow | undefined {
+    const r = this.statements.historyImport.get(importId);
+    return r && { importId: r.import_id, name: r.name, lines: r.lines, linesDone: r.lines_done, startedAt: r.started_at, finishedAt: r.finished_at };
+  }
+
+  /** Inside a unit of work: registers an import (no-op if it exists) and records how far it got. */
+  startHistoryImport(importId: string, name: string, lines: number, at: number): void {
+    this.statements.startImport.run(importId, name, lines, at);
+  }
+
+  recordHistoryProgress(importId: string, linesDone: number, finishedAt: number | null): void {
+    this.statements.importProgress.run(linesDone, finishedAt, importId);
+  }
+
   countDecisions(): number {
     return this.statements.count.get()?.n ?? 0;
   }
@@ -260,7 +311,7 @@ export class AuditStore {
   // ---- writes (only inside a unit of work passed to commit) ----
 
   insertDecision(row: DecisionRow, status: DecisionStatus): void {
-    this.statements.insert.run({ ...row, document: JSON.stringify(row.document), status });
+    this.statements.insert.run({ ...row, document: JSON.stringify(row.document), status, fraudEvidence: row.fraudEvidence ? 1 : 0 });
     for (const id of row.identifiers) this.statements.insertIdentifier.run(row.applicationId, id.type, id.hash, id.masked, row.decidedAt);
   }
 

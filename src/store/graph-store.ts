@@ -10,6 +10,7 @@ export interface StoredGraphApplication {
   readonly applicationId: string;
   readonly decidedAt: number;
   readonly outcome: string;
+  readonly fraudEvidence: boolean;
   readonly identifiers: { readonly type: string; readonly hash: string; readonly masked: string }[];
 }
 
@@ -55,8 +56,8 @@ export class GraphStore {
      ) STRICT;
      CREATE INDEX IF NOT EXISTS application_labels_by_application ON application_labels (application_id, label_id);`);
     this.statements = {
-      applications: db.prepare<[], { application_id: string; decided_at: number; outcome: string; type: string | null; hash: string | null; masked: string | null }>(
-        `SELECT d.application_id, d.decided_at, d.outcome, i.type, i.hash, i.masked
+      applications: db.prepare<[], { application_id: string; decided_at: number; outcome: string; fraud_evidence: number; type: string | null; hash: string | null; masked: string | null }>(
+        `SELECT d.application_id, d.decided_at, d.outcome, d.fraud_evidence, i.type, i.hash, i.masked
            FROM decisions d LEFT JOIN application_identifiers i ON i.application_id = d.application_id
           ORDER BY d.rowid, i.type`,
       ),
@@ -78,7 +79,7 @@ export class GraphStore {
     for (const r of this.statements.applications.iterate()) {
       if (current?.applicationId !== r.application_id) {
         if (current) yield current;
-        current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, identifiers: [] };
+        current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, fraudEvidence: r.fraud_evidence === 1, identifiers: [] };
       }
       if (r.type !== null && r.hash !== null) current.identifiers.push({ type: r.type, hash: r.hash, masked: r.masked ?? '' });
     }

@@ -15,12 +15,13 @@ const T0 = Date.UTC(2026, 0, 1);
 let sequence = 0;
 
 /** An application carrying the given identifiers (type → value standing in for its hash). */
-export function app(ids: Partial<Record<IdentifierType, string>>, options: { id?: string; at?: number; outcome?: string } = {}): GraphApplication {
+export function app(ids: Partial<Record<IdentifierType, string>>, options: { id?: string; at?: number; outcome?: string; fraudEvidence?: boolean } = {}): GraphApplication {
   sequence++;
   return {
     applicationId: options.id ?? `A${sequence}`,
     decidedAt: T0 + (options.at ?? sequence * 60_000),
     outcome: options.outcome ?? 'approve',
+    fraudEvidence: options.fraudEvidence ?? false,
     identifiers: Object.entries(ids).map(([type, hash]) => ({ type, hash: hash as string, masked: `${type} ***` })),
   };
 }

@@ -95,7 +95,7 @@ describe('GET /clusters', () => {
     conforms('/clusters', 'get', 200, res.body);
     const [top, next] = res.body.clusters;
     expect(top).toMatchObject({ id: 'cl_RING-0', size: 8, suspicious: true });
-    expect(top.flags.map((f: { flag: string }) => f.flag)).toEqual(expect.arrayContaining(['SHARED_DEVICES', 'RISKY_SHARING', 'LARGE_COMMUNITY']));
+    expect(top.flags.map((f: { flag: string }) => f.flag)).toEqual(expect.arrayContaining(['SHARED_DEVICES', 'STRANGERS_SHARING', 'MULE_ACCOUNTS']));
     expect(top.flags.every((f: { why: string }) => f.why.length > 0)).toBe(true);
     expect(next).toMatchObject({ id: 'cl_HOME-0', size: 3, suspicious: false });
     expect(res.body.clustering).toMatchObject({ generation: 1, applications: 16 });
@@ -145,7 +145,7 @@ describe('GET /clusters/:clusterId', () => {
     expect(res.body.edges.filter((e: { source: string; target: string }) => e.source === 'app:RING-0' && deviceIds.includes(e.target))).toHaveLength(1);
     expect(res.body.density).toBeGreaterThan(0.3);
     const shared = res.body.flags.find((f: { flag: string }) => f.flag === 'SHARED_DEVICES');
-    expect(shared.evidence).toMatchObject({ devices: 2, applicationsWithDevice: 8 });
+    expect(shared.evidence).toMatchObject({ distinct: 2, applicationsWith: 8 });
   });
 
   it('answers 404 for an unknown cluster', async () => {

@@ -14,6 +14,8 @@ const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): Decis
   decidedAt: 1_000,
   identifiers: [{ type: 'phone', hash: `h-${applicationId}`, masked: '+86 ***' }],
   document: { hello: 'world' },
+  fraudEvidence: false,
+  source: 'decided',
   ...overrides,
 });
 

@@ -15,6 +15,8 @@ const row = (applicationId: string, identifiers: DecisionRow['identifiers'], dec
   decidedAt,
   identifiers,
   document: {},
+  fraudEvidence: false,
+  source: 'decided',
 });
 
 describe('GraphStore', () => {
@@ -29,6 +31,7 @@ describe('GraphStore', () => {
       applicationId: 'B',
       decidedAt: 2_000,
       outcome: 'review',
+      fraudEvidence: false,
       identifiers: [
         { type: 'deviceId', hash: 'h2', masked: 'dev…' },
         { type: 'phone', hash: 'h1', masked: '+86 ***' },
