@@ -1,17 +1,18 @@
 // The composition root: reads settings, builds the store, rules, model and graph, wires HTTP.
 // The only module that touches process.*; everything else receives what it needs, so tests
 // build the same service with test settings through createService.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
-import { buildApplicationSchema, DATA_DICTIONARY_DOMAINS, type Application, type CategoricalDomains } from './decision/application';
+import { buildApplicationSchema, categoricalDomainsOf, type Application } from './decision/application';
+import { identifierKey } from './config/identifier-key';
 import { combineProviders, type StageProvider, type StageProviders } from './decision/flow';
 import { standardProviders } from './decision/providers';
 import { exposureReport, loadExposureBook } from './decision/exposure';
+import { buildHistoryLineSchema, HistoryService } from './decision/history';
 import { DecisionLifecycle } from './decision/lifecycle';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { REGIONS_TABLE, type RegionsTable } from './limits/regions';
@@ -22,7 +23,7 @@ import { WorkerRunner } from './graph/recluster-runner';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from './http/app';
 import { investigatorRouter } from './http/investigator-routes';
 import { buildOpenApi } from './http/openapi';
-import { compileValidator } from './http/validation';
+import { compileChecker, compileValidator } from './http/validation';
 import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
 import { createLogger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
@@ -30,10 +31,9 @@ import { formatDiagnostic } from './rules/diagnostics';
 import { RuleSetHolder } from './rules/hot-reload';
 import { loadRuleSet } from './rules/load';
 import { MODEL_INPUT_FIELDS } from './rules/tables';
-import type { ModelCard } from './scoring/model-card';
 import { loadCreditModel, type ModelLoad } from './scoring/onnx-model';
 import { PsiMonitor } from './scoring/psi';
-import { AuditStore } from './store/audit-store';
+import { AuditStore, type DecisionRow } from './store/audit-store';
 import { GraphStore } from './store/graph-store';
 
 const SERVICE_VERSION = '0.1.0';
@@ -56,23 +56,6 @@ export interface Service {
 }
 
 export class StartupError extends Error {}
-
-/** The identifier HMAC key: from settings, or (outside production) generated once into DATA_DIR. */
-function identifierKey(settings: Settings, logger: Logger): Buffer {
-  if (settings.identifierHashKey) return Buffer.from(settings.identifierHashKey, 'utf8');
-  const file = path.join(settings.dataDir, 'identifier-hash.key');
-  if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production');
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
-}
-
-/** The request schema's categories: the model card's where it has them, so the model never sees an unknown one. */
-function categoricalDomains(card: ModelCard | undefined): CategoricalDomains {
-  const fromCard = Object.fromEntries((card?.features ?? []).flatMap((f) => (f.type === 'categorical' ? [[f.name, f.categories]] : [])));
-  return { ...DATA_DICTIONARY_DOMAINS, ...fromCard };
-}
 
 /** The fraud stage's providers plus the graph's facts, computed together (combineProviders). */
 function withFraudGraph(graph: FraudGraph, providers: StageProviders): StageProviders {
@@ -118,7 +101,7 @@ export async function createService(settings: Settings, logger: Logger, override
   mkdirSync(settings.dataDir, { recursive: true });
   const clock = overrides.clock ?? Date.now;
   const metrics = createMetrics();
-  const protector = new IdentifierProtector(identifierKey(settings, logger), { defaultCountryCode: settings.defaultPhoneCountryCode });
+  const protector = new IdentifierProtector(identifierKey(settings, (file) => logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production')), { defaultCountryCode: settings.defaultPhoneCountryCode });
   const compile = () => loadRuleSet(settings.rulesDir, { hashIdentifier: (type, raw) => protector.hash(type, raw) });
 
   const initial = await compile();
@@ -175,6 +158,30 @@ export async function createService(settings: Settings, logger: Logger, override
   if (graph.identity.applications > 0) void graph.recluster().catch(() => undefined);
   graph.start();
 
+  /** A committed application, decided or imported, joins the velocity index and the fraud graph at its own time. */
+  const remember = (row: DecisionRow, clusterId?: string | null) => {
+    for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
+    const { applicationId, decidedAt, outcome, identifiers, fraudEvidence } = row;
+    graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers }, clusterId);
+  };
+  const applicationSchema = buildApplicationSchema(categoricalDomainsOf(card));
+  const historyLineSchema = buildHistoryLineSchema(applicationSchema);
+  const history = new HistoryService({
+    store,
+    labels: graphStore,
+    protector,
+    ruleSet: () => rules.current,
+    clock,
+    validate: compileChecker(historyLineSchema),
+    onImported: (imported) => {
+      for (const { row, label } of imported) {
+        remember(row);
+        if (label) graph.label(row.applicationId, label);
+      }
+      logger.info({ applications: imported.length }, 'history imported');
+    },
+  });
+
   const decisions = new DecisionService({
     store,
     exposure,
@@ -199,11 +206,7 @@ export async function createService(settings: Settings, logger: Logger, override
       })),
       ...overrides.providers,
     },
-    onCommitted: (row, document) => {
-      for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
-      const { applicationId, decidedAt, outcome, identifiers, fraudEvidence } = row;
-      graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers }, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId);
-    },
+    onCommitted: (row, document) => remember(row, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId),
     observer: {
       onDecision: (doc) => logDecision(logger, metrics, doc),
       onReplay: () => metrics.replays.inc(),
@@ -226,16 +229,16 @@ export async function createService(settings: Settings, logger: Logger, override
   const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
 
   let closing = false;
-  const applicationSchema = buildApplicationSchema(categoricalDomains(card));
   const app = createApp({
     decisions,
     lifecycle,
+    history,
     exposureReport: () => exposureReport(store, exposure, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
     rules,
     metrics,
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),
-    openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA),
+    openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA, historyLineSchema),
     extraRouters: [investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock })],
     readiness: () => ({
       rules: rules.lastRejection

@@ -98,3 +98,9 @@ export function buildApplicationSchema(domains: CategoricalDomains = DATA_DICTIO
     },
   } as const;
 }
+
+/** The request schema's categories: the model card's where it has them, so the model never sees an unknown one. */
+export function categoricalDomainsOf(card: { readonly features: readonly ({ readonly type: string; readonly name: string; readonly categories?: readonly string[] })[] } | undefined): CategoricalDomains {
+  const fromCard = Object.fromEntries((card?.features ?? []).flatMap((f) => (f.type === 'categorical' && f.categories ? [[f.name, f.categories]] : [])));
+  return { ...DATA_DICTIONARY_DOMAINS, ...fromCard };
+}

@@ -6,6 +6,7 @@ import { APPROVAL_LEVELS } from '../approval/authority';
 import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError } from '../decision/errors';
 import type { RegionReport } from '../decision/exposure';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
+import { DuplicateApplicationError, type HistoryService } from '../decision/history';
 import { responseOf, type DecisionService } from '../decision/service';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
@@ -13,6 +14,16 @@ import { ApiError } from './errors';
 import { compileValidator, type Validator } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** POST /history: at most this many past applications per request, in at most this many bytes. */
+export const HISTORY_BATCH_MAX = 1000;
+export const MAX_HISTORY_BODY_BYTES = 4 * 1024 * 1024;
+
+export const HISTORY_BATCH_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['applications'],
+  properties: { applications: { type: 'array', minItems: 1, maxItems: HISTORY_BATCH_MAX, items: { type: 'object' } } },
+} as const;
 
 export interface ReadinessCheck {
   readonly ok: boolean;
@@ -41,10 +52,12 @@ export const CANCEL_SCHEMA = {
 
 const validateSignOff = compileValidator<SignOff>(SIGN_OFF_SCHEMA);
 const validateCancel = compileValidator<{ by?: string; note?: string }>(CANCEL_SCHEMA);
+const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
 
 export interface AppDeps {
   readonly decisions: DecisionService;
   readonly lifecycle: DecisionLifecycle;
+  readonly history: HistoryService;
   readonly exposureReport: () => RegionReport[];
   readonly rules: RuleSetHolder;
   readonly metrics: Metrics;
@@ -81,6 +94,15 @@ export function createApp(deps: AppDeps): express.Express {
     if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
     const { document } = await deps.decisions.decide(application);
     res.json(responseOf(document));
+  });
+
+  // Back-filled history: past applications with their own time, outcome and label (not decided anew).
+  app.post('/history', requireJson, express.json({ limit: MAX_HISTORY_BODY_BYTES }), async (req, res) => {
+    const { applications } = validateHistoryBatch(req.body);
+    if (Object.values(deps.readiness()).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
+    const result = await deps.history.importBatch(applications, 'POST /history');
+    if ('problems' in result) throw new ApiError('VALIDATION_FAILED', result.problems.map((p) => ({ path: `applications[${p.index}].${p.path}`, message: p.message })));
+    res.json(result);
   });
 
   app.get('/decisions/:decisionId', (req, res) => {
@@ -166,12 +188,16 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof InsufficientAuthorityError) return new ApiError('INSUFFICIENT_AUTHORITY', [{ path: 'level', message: err.message }]);
   if (err instanceof DecisionStateError) return new ApiError('DECISION_STATE_CONFLICT', [{ path: 'decisionId', message: err.message }]);
   if (err instanceof RegionLimitExceededError) return new ApiError('REGION_LIMIT_EXCEEDED', [{ path: 'outcome', message: err.message }]);
+  if (err instanceof DuplicateApplicationError) return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: err.message }]);
   if (err instanceof IdempotencyConflictError) {
     return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: `already decided as ${err.decisionId} with a different body` }]);
   }
   // body-parser's errors carry a `type`; they are the client's fault, not ours.
   const type = (err as { type?: string } | null)?.type;
-  if (type === 'entity.too.large') return new ApiError('BODY_TOO_LARGE', [{ path: '(body)', message: `at most ${MAX_BODY_BYTES} bytes` }]);
+  if (type === 'entity.too.large') {
+    const limit = (err as { limit?: number }).limit ?? MAX_BODY_BYTES;
+    return new ApiError('BODY_TOO_LARGE', [{ path: '(body)', message: `at most ${limit} bytes` }], `The request body exceeds ${limit} bytes.`);
+  }
   if (type === 'entity.parse.failed') {
     return new ApiError('INVALID_JSON', [{ path: '(body)', message: (err as Error).message }]);
   }

@@ -15,7 +15,7 @@ export const API_ERRORS = {
   INSUFFICIENT_AUTHORITY: { status: 403, message: "The reviewer's approval level is below the level this decision requires." },
   DECISION_STATE_CONFLICT: { status: 409, message: 'The decision is not in a state that allows this action.' },
   REGION_LIMIT_EXCEEDED: { status: 409, message: "The region's exposure limit has no room for this approval." },
-  BODY_TOO_LARGE: { status: 413, message: 'The request body exceeds 64 KB.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is too large (64 KB for a decision, 4 MB for a history batch).' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not ready to decide.' },
   INTERNAL: { status: 500, message: 'Internal error; the request was not decided. It is safe to retry.' },

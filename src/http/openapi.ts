@@ -194,7 +194,7 @@ const regionReport = {
   },
 };
 
-export function buildOpenApi(applicationSchema: object, version: string, signOffSchema: object, cancelSchema: object) {
+export function buildOpenApi(applicationSchema: object, version: string, signOffSchema: object, cancelSchema: object, historyLineSchema: object) {
   return {
     openapi: '3.1.0',
     info: {
@@ -251,6 +251,26 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
             200: { description: 'The decision with its history.', ...json('StoredDecision') },
             404: errorResponse('No such decision.'),
             409: errorResponse('Not a live approval (never approved, or released already).'),
+          },
+        },
+      },
+      '/history': {
+        post: {
+          summary: 'Load past applications with their own submission time, outcome and label (not decided anew, no exposure reserved)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['applications'], additionalProperties: false, properties: { applications: { type: 'array', minItems: 1, maxItems: 1000, items: historyLineSchema } } } } },
+          },
+          responses: {
+            200: {
+              description: 'Every line is stored (or was already): the batch loads whole or not at all.',
+              content: { 'application/json': { schema: { type: 'object', required: ['imported', 'alreadyPresent'], properties: { imported: { type: 'integer' }, alreadyPresent: { type: 'integer' } } } } },
+            },
+            400: errorResponse('A line is invalid (details name applications[i].field); nothing was stored.'),
+            409: errorResponse('An applicationId is already recorded with a different body.'),
+            413: errorResponse('The body exceeds 4 MB.'),
+            415: errorResponse('The body is not application/json.'),
+            503: errorResponse('Not ready.'),
           },
         },
       },

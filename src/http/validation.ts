@@ -42,6 +42,12 @@ export interface Validator<T> {
   (value: unknown): T;
 }
 
+/** A precompiled schema check that returns every problem instead of throwing (for batch inputs). */
+export function compileChecker(schema: object): (value: unknown) => ErrorDetail[] {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value: unknown) => (validate(value) ? [] : errorDetails(validate.errors));
+}
+
 export function compileValidator<T>(schema: object, code: 'VALIDATION_FAILED' | 'INVALID_PARAMETER' = 'VALIDATION_FAILED'): Validator<T> {
   const validate: ValidateFunction = ajv.compile(schema);
   return (value: unknown): T => {

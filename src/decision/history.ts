@@ -1,0 +1,224 @@
+// Past applications loaded with their own time: a /decide body plus when it was submitted, the
+// outcome it got and an investigator's label, if known. They go into the audit store (as
+// imported history, never decided anew and never reserving exposure), then the identity graph
+// and the velocity index at their original submission time, so a bank going live has a useful
+// fraud graph on day one. Used by `npm run import` (a file, whole or resumed) and POST /history.
+import { canonicalJson } from '../identity/canonical-json';
+import type { IdentifierProtector } from '../identity/identifiers';
+import { hasFraudEvidence } from '../rules/evidence';
+import type { Outcome, RuleSet } from '../rules/ruleset';
+import type { AuditStore, DecisionRow } from '../store/audit-store';
+import type { ApplicationLabel, GraphStore } from '../store/graph-store';
+import type { Application } from './application';
+import { newDecisionId } from './ids';
+
+export const HISTORY_OUTCOMES = ['approve', 'review', 'decline'] as const;
+export const HISTORY_LABELS = ['fraud', 'legit'] as const;
+/** How far ahead of the importer's clock a submission time may be (clock skew between systems). */
+export const FUTURE_SKEW_MS = 5 * 60 * 1000;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** One history line as sent: the application, plus its past. */
+export interface HistoryLine extends Application {
+  readonly submittedAt: string;
+  readonly outcome?: Outcome;
+  /** Reason codes of the original decision (fraud-stage codes count as fraud evidence). */
+  readonly reasons?: readonly string[];
+  readonly label?: ApplicationLabel;
+}
+
+/** JSON Schema of a history line: the /decide body's, plus the history fields. */
+export function buildHistoryLineSchema(applicationSchema: { readonly required: readonly string[]; readonly properties: object }) {
+  return {
+    ...applicationSchema,
+    required: [...applicationSchema.required, 'submittedAt'],
+    properties: {
+      ...applicationSchema.properties,
+      submittedAt: { type: 'string', maxLength: 40, description: 'When the application was submitted (ISO 8601 with a time zone).' },
+      outcome: { enum: [...HISTORY_OUTCOMES], description: 'The decision it got then.' },
+      reasons: { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' }, description: 'Reason codes of that decision.' },
+      label: { enum: [...HISTORY_LABELS], description: "An investigator's conclusion: fraud or legit." },
+    },
+  } as const;
+}
+
+export interface HistoryProblem {
+  /** The field at fault (dotted path), or "(line)". */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A line that validated. Its fingerprint (a keyed hash of the canonical line) is computed when first needed. */
+export class HistoryRecord {
+  private cached: string | undefined;
+
+  constructor(
+    readonly line: HistoryLine,
+    readonly submittedAt: number,
+    private readonly protector: IdentifierProtector,
+  ) {}
+
+  /** Tells a re-import of the same line from a conflicting reuse of its applicationId. */
+  get fingerprint(): string {
+    return (this.cached ??= `history:${this.protector.fingerprint(canonicalJson(this.line))}`);
+  }
+}
+
+export interface HistoryContext {
+  /** Schema validation of a parsed line: its problems, or none. */
+  readonly validate: (value: unknown) => readonly HistoryProblem[];
+  readonly ruleSet: () => RuleSet;
+  readonly protector: IdentifierProtector;
+  readonly clock: () => number;
+}
+
+/**
+ * Checks one parsed line: schema, a known product, a submission time that parses and is not in
+ * the future. Returns the record, or the problems (all of them).
+ */
+export function checkHistoryLine(value: unknown, context: HistoryContext): { record: HistoryRecord } | { problems: readonly HistoryProblem[] } {
+  const problems = [...context.validate(value)];
+  if (problems.length > 0) return { problems };
+  const line = value as HistoryLine;
+  const flows = context.ruleSet().flows;
+  if (!flows.has(line.product)) problems.push({ path: 'product', message: `no rule flow for "${line.product}"; expected one of: ${[...flows.keys()].join(', ')}` });
+  const submittedAt = ISO_8601.test(line.submittedAt) ? Date.parse(line.submittedAt) : Number.NaN;
+  if (Number.isNaN(submittedAt)) problems.push({ path: 'submittedAt', message: `"${line.submittedAt}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T09:30:00Z)` });
+  else if (submittedAt > context.clock() + FUTURE_SKEW_MS) problems.push({ path: 'submittedAt', message: `${line.submittedAt} is in the future` });
+  if (problems.length > 0) return { problems };
+  return { record: new HistoryRecord(line, submittedAt, context.protector) };
+}
+
+/** What a committed history line became. */
+export interface ImportedApplication {
+  readonly row: DecisionRow;
+  readonly label?: ApplicationLabel;
+}
+
+export type HistoryWrite = { readonly kind: 'imported'; readonly imported: ImportedApplication } | { readonly kind: 'present' };
+
+export class DuplicateApplicationError extends Error {
+  constructor(readonly applicationId: string) {
+    super(`applicationId "${applicationId}" is already recorded with a different body`);
+  }
+}
+
+/**
+ * Inside a unit of work: stores one history record (its decision row, identifiers and label), or
+ * recognises it as already stored. Throws DuplicateApplicationError when the id is taken by
+ * a different application.
+ */
+export function writeHistoryRecord(
+  deps: { readonly store: AuditStore; readonly labels: GraphStore; readonly protector: IdentifierProtector; readonly ruleSet: RuleSet },
+  record: HistoryRecord,
+  source: string,
+  importedAt: number,
+): HistoryWrite {
+  const { line, submittedAt } = record;
+  const existing = deps.store.findByApplicationId(line.applicationId);
+  if (existing) {
+    if (existing.requestFingerprint === record.fingerprint) return { kind: 'present' };
+    throw new DuplicateApplicationError(line.applicationId);
+  }
+  const { identifiers: raw, submittedAt: _at, outcome, reasons = [], label, ...request } = line;
+  const identifiers = deps.protector.protect(raw ?? {});
+  const decisionId = newDecisionId(submittedAt);
+  const row: DecisionRow = {
+    decisionId,
+    applicationId: line.applicationId,
+    requestFingerprint: record.fingerprint,
+    product: line.product,
+    region: line.region,
+    outcome: outcome ?? 'unknown',
+    rulesVersion: 'imported',
+    decidedAt: submittedAt,
+    identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
+    // Lean: the identifiers are in the store's identifier table (hash and masked form) already.
+    document: {
+      imported: true,
+      decisionId,
+      applicationId: line.applicationId,
+      product: line.product,
+      region: line.region,
+      outcome: outcome ?? null,
+      reasons,
+      submittedAt: new Date(submittedAt).toISOString(),
+      importedAt: new Date(importedAt).toISOString(),
+      source,
+      request,
+    },
+    fraudEvidence: hasFraudEvidence(deps.ruleSet, reasons),
+    source: 'imported',
+  };
+  deps.store.insertDecision(row, 'final');
+  if (label) deps.labels.addLabel({ applicationId: line.applicationId, label, by: source, note: 'imported with its history', at: importedAt });
+  return { kind: 'imported', imported: label ? { row, label } : { row } };
+}
+
+export interface HistoryServiceDeps extends HistoryContext {
+  readonly store: AuditStore;
+  readonly labels: GraphStore;
+  /** After each commit: feed the identity graph and velocity index (the running service). */
+  readonly onImported?: (imported: readonly ImportedApplication[]) => void;
+}
+
+/** Where a file import stands: recorded with each batch, so a restart resumes after the last committed line. */
+export interface ImportProgress {
+  readonly importId: string;
+  readonly linesDone: number;
+  readonly finished: boolean;
+}
+
+export class HistoryService {
+  constructor(private readonly deps: HistoryServiceDeps) {}
+
+  check(value: unknown): ReturnType<typeof checkHistoryLine> {
+    return checkHistoryLine(value, this.deps);
+  }
+
+  /** Whether the store already holds this application with a different body (a line that cannot load). */
+  conflictsWithStore(record: HistoryRecord): boolean {
+    const existing = this.deps.store.findByApplicationId(record.line.applicationId);
+    return existing !== undefined && existing.requestFingerprint !== record.fingerprint;
+  }
+
+  /**
+   * A batch from an origination system (POST /history): every line checked first, against the
+   * schema, the batch itself and the store; nothing is written unless all pass.
+   */
+  async importBatch(values: readonly unknown[], source: string): Promise<{ imported: number; alreadyPresent: number } | { problems: readonly (HistoryProblem & { readonly index: number })[] }> {
+    const problems: (HistoryProblem & { index: number })[] = [];
+    const records: HistoryRecord[] = [];
+    const seen = new Map<string, string>();
+    values.forEach((value, index) => {
+      const checked = this.check(value);
+      if ('problems' in checked) return problems.push(...checked.problems.map((p) => ({ ...p, index })));
+      const { record } = checked;
+      const earlier = seen.get(record.line.applicationId);
+      if (earlier !== undefined && earlier !== record.fingerprint) return problems.push({ index, path: 'applicationId', message: `"${record.line.applicationId}" appears earlier in the batch with a different body` });
+      if (this.conflictsWithStore(record)) return problems.push({ index, path: 'applicationId', message: `"${record.line.applicationId}" is already recorded with a different body` });
+      seen.set(record.line.applicationId, record.fingerprint);
+      records.push(record);
+    });
+    if (problems.length > 0) return { problems };
+    return this.commit(records, source);
+  }
+
+  /** Commits the records in one unit of work (all or none), with the file's progress if given. */
+  async commit(records: readonly HistoryRecord[], source: string, progress?: ImportProgress): Promise<{ imported: number; alreadyPresent: number }> {
+    const { store, labels, protector, clock } = this.deps;
+    const ruleSet = this.deps.ruleSet();
+    const now = clock();
+    const imported = await store.commit(() => {
+      const out: ImportedApplication[] = [];
+      for (const record of records) {
+        const written = writeHistoryRecord({ store, labels, protector, ruleSet }, record, source, now);
+        if (written.kind === 'imported') out.push(written.imported);
+      }
+      if (progress) store.recordHistoryProgress(progress.importId, progress.linesDone, progress.finished ? now : null);
+      return out;
+    });
+    this.deps.onImported?.(imported);
+    return { imported: imported.length, alreadyPresent: records.length - imported.length };
+  }
+}
