@@ -19,6 +19,8 @@ import { REGIONS_TABLE, type RegionsTable } from './limits/regions';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
 import { CLUSTERS_TABLE, type ClusterConfig } from './graph/config';
 import { FraudGraph } from './graph/fraud-graph';
+import { GANG_FEATURES } from './graph/gang-features';
+import { loadGangModel } from './graph/gang-model';
 import { WorkerRunner } from './graph/recluster-runner';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from './http/app';
 import { investigatorRouter } from './http/investigator-routes';
@@ -140,11 +142,17 @@ export async function createService(settings: Settings, logger: Logger, override
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
 
+  // The gang-case model scores communities in the recluster worker, which loads it again there;
+  // loading it here checks it (hash, features, reference rows) for /ready before any recluster.
+  const gangLoad = await loadGangModel(settings.modelsDir, settings.gangModelCard, GANG_FEATURES);
+  if (gangLoad.status === 'ready') await gangLoad.model.close();
+  (gangLoad.status === 'mismatch' ? logger.error.bind(logger) : logger.info.bind(logger))({ gangModel: gangLoad.detail, status: gangLoad.status }, 'gang-case model');
+
   const graphStore = new GraphStore(store.database);
   const clusterConfig = () => rules.current.tables.get(CLUSTERS_TABLE) as ClusterConfig;
   const graph = new FraudGraph({
     config: clusterConfig,
-    runner: new WorkerRunner(),
+    runner: new WorkerRunner(gangLoad.status === 'ready' ? { dir: settings.modelsDir, cardFile: settings.gangModelCard } : undefined),
     reclusterEvery: settings.graphReclusterEvery,
     reclusterIntervalMs: settings.graphReclusterIntervalMs,
     clock,
@@ -251,6 +259,12 @@ export async function createService(settings: Settings, logger: Logger, override
           : modelLoad.status === 'unavailable'
             ? { ok: true, degraded: true, detail: `${modelLoad.detail}; decisions take the scoring stage's fallback (MODEL_UNAVAILABLE)` }
             : { ok: false, detail: modelLoad.detail },
+      gangModel:
+        gangLoad.status === 'ready'
+          ? { ok: true, detail: gangLoad.detail }
+          : gangLoad.status === 'unavailable'
+            ? { ok: true, detail: `${gangLoad.detail.replace(/\.$/, '')}; the hand-written cluster flags score communities` }
+            : { ok: true, degraded: true, detail: `${gangLoad.detail.replace(/\.$/, '')}; the hand-written cluster flags score communities (flags only)` },
     }),
   });
 

@@ -10,6 +10,8 @@ export interface Settings {
   readonly modelsDir: string;
   /** The model card (in modelsDir) naming the ONNX file to serve. */
   readonly modelCard: string;
+  /** The gang-case model's card in MODELS_DIR; without it (or with a bad one) the hand-written cluster flags score. */
+  readonly gangModelCard: string;
   readonly environment: 'development' | 'production' | 'test';
   /** HMAC key for identifier hashes; absent in development means "generate one into dataDir". */
   readonly identifierHashKey: string | undefined;
@@ -34,6 +36,7 @@ const variables = {
   RULES_DIR: { key: 'rulesDir', schema: { type: 'string', minLength: 1, default: './rules' } },
   MODELS_DIR: { key: 'modelsDir', schema: { type: 'string', minLength: 1, default: './models' } },
   MODEL_CARD: { key: 'modelCard', schema: { type: 'string', pattern: '^[^/]+\\.json$', default: 'credit-pd.card.json' } },
+  GANG_MODEL_CARD: { key: 'gangModelCard', schema: { type: 'string', pattern: '^[^/]+\\.json$', default: 'gang-model.card.json' } },
   NODE_ENV: { key: 'environment', schema: { enum: ['development', 'production', 'test'], default: 'development' } },
   IDENTIFIER_HASH_KEY: { key: 'identifierHashKey', schema: { type: 'string', minLength: 32 } },
   LOG_LEVEL: { key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },

@@ -28,6 +28,13 @@ export interface LinkingConfig {
    */
   readonly strongTie: number;
   readonly seed: number;
+  /**
+   * A community's core is held together by these identifier types (what one person rarely shares
+   * with another household: devices, phones, accounts, emails, national ids). Louvain's community
+   * is split into its core components; members tied to them only otherwise (an address: a real
+   * household a ring borrowed, a dorm) form their own cluster.
+   */
+  readonly coreIdentifierTypes: readonly IdentifierType[];
   readonly identifiers: Readonly<Record<IdentifierType, IdentifierLinking>>;
 }
 
@@ -55,6 +62,7 @@ export const CLUSTER_METRIC_WORDS = {
   riskySharingShare: 'share of members sharing a rarely-shared identifier (device, bank account, …) with another member',
   strangerSharingShare: 'share of members sharing a device, phone, bank account, email or national id with a member at another address within the stranger window',
   reusedIdentityShare: 'share of members whose national id another member used with different contact details',
+  multiTypeSharingShare: 'share of members sharing core identifiers of two or more types (a device and an account, say) with other members',
   fraudarDensity: 'degree-weighted density of members and their shared identifiers (Fraudar)',
   gangScore: "the gang-case model's probability that the community is a fraud ring",
 } as const;
@@ -70,6 +78,11 @@ export interface FlagRule {
   /** The flag is not raised on communities smaller than this. */
   readonly minSize?: number;
   readonly points: number;
+  /**
+   * Its points count only while no gang-case model scores the communities: the hand-written
+   * flags are the fallback scoring, and explain a verdict either way.
+   */
+  readonly fallbackOnly?: boolean;
   readonly description?: string;
 }
 
@@ -104,6 +117,11 @@ export function linkingArrays(linking: LinkingConfig): { weight: Float64Array; m
     maxShare[i] = linking.identifiers[t].maxShare;
   });
   return { weight, maxShare };
+}
+
+/** Bit i set for each type IDENTIFIER_TYPES[i] listed. */
+export function typeMask(types: readonly IdentifierType[]): number {
+  return types.reduce((m, t) => m | (1 << TYPE_INDEX[t]), 0);
 }
 
 /** Whether an identifier of this type carried by `count` applications links them. */

@@ -16,6 +16,8 @@ export interface FraudFacts {
   readonly clusterSize: number;
   /** Codes of the flags that community raises. */
   readonly clusterFlags: readonly string[];
+  /** The gang-case model's probability for that community; null without a community or a model. */
+  readonly clusterGangScore: number | null;
   /** Within two strong ties of an application labelled fraud. */
   readonly sharedWithLabelledFraud: boolean;
   /** 1: shares an identifier with a labelled-fraud application; 2: through one application in between; 0: neither. */
@@ -34,6 +36,8 @@ export interface FraudFactsInput {
   readonly linking: LinkingConfig;
   readonly identifiers: Readonly<Partial<Record<IdentifierType, string>>>;
 }
+
+const gangScoreOf = (score: number) => (Number.isNaN(score) ? null : Math.round(score * 10000) / 10000);
 
 export function fraudFacts(input: FraudFactsInput): FraudFacts {
   const { graph, linking, clustering } = input;
@@ -94,6 +98,7 @@ export function fraudFacts(input: FraudFactsInput): FraudFacts {
     clusterScore: verdict?.score ?? 0,
     clusterSize: verdict && clustering ? clustering.stats(cluster).size : 0,
     clusterFlags: verdict?.flags.map((f) => f.flag) ?? [],
+    clusterGangScore: verdict && clustering ? gangScoreOf(clustering.stats(cluster).gangScore) : null,
     sharedWithLabelledFraud: hop1 || hop2,
     labelledFraudHops: hop1 ? 1 : hop2 ? 2 : 0,
     linkedApplications: neighbours.size,

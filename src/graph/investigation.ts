@@ -154,6 +154,8 @@ export function clusterDetail(graph: IdentityGraph, clustering: Clustering, clus
         return { membersSharing: stats.riskyMembers, riskyTypes, shared: riskyTypes.flatMap((t) => sharedOf(t).map((s) => ({ type: t, ...s }))) };
       case 'strangerSharingShare':
         return { membersSharingWithStrangers: stats.strangerMembers, members: stats.size, windowDays: clustering.config.scoring.strangerWindowDays };
+      case 'multiTypeSharingShare':
+        return { membersSharingSeveralTypes: stats.multiTypeMembers, members: stats.size, types: clustering.config.linking.coreIdentifierTypes };
       case 'fraudarDensity':
         return { weightedEdges: Math.round(stats.fraudarWeight * 1000) / 1000, nodes: stats.fraudarNodes };
       case 'gangScore':

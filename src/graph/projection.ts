@@ -13,7 +13,7 @@
 // Connected components of one or two applications never need Louvain (it cannot merge
 // disconnected parts): they become clusters directly, and only larger components are projected.
 import { UndirectedGraph } from 'graphology';
-import { linkingArrays, type LinkingConfig } from './config';
+import { linkingArrays, typeMask, type LinkingConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
 
 /** Linked application pairs as parallel arrays (a < b), in a deterministic order. */
@@ -22,6 +22,8 @@ export interface PairLinks {
   readonly a: Int32Array;
   readonly b: Int32Array;
   readonly weight: Float64Array;
+  /** 1 when an identifier of a core type (linking.coreIdentifierTypes) links the pair. */
+  readonly core: Uint8Array;
 }
 
 export interface Projection {
@@ -49,10 +51,11 @@ class Growable {
   a = new Int32Array(1024);
   b = new Int32Array(1024);
   w = new Float64Array(1024);
+  core = new Uint8Array(1024);
   n = 0;
-  push(a: number, b: number, w: number) {
+  push(a: number, b: number, w: number, core: number) {
     if (this.n === this.a.length) {
-      const grow = <T extends Int32Array | Float64Array>(x: T): T => {
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(x: T): T => {
         const y = new (x.constructor as new (n: number) => T)(x.length * 2);
         y.set(x);
         return y;
@@ -60,14 +63,16 @@ class Growable {
       this.a = grow(this.a);
       this.b = grow(this.b);
       this.w = grow(this.w);
+      this.core = grow(this.core);
     }
     this.a[this.n] = a;
     this.b[this.n] = b;
+    this.core[this.n] = core;
     this.w[this.n++] = w;
   }
 }
 
-function find(parent: Int32Array, x: number): number {
+export function find(parent: Int32Array, x: number): number {
   while (parent[x] !== x) {
     const p = parent[x] as number;
     parent[x] = parent[p] as number;
@@ -113,22 +118,27 @@ export function buildProjection(s: GraphSnapshot, linkingConfig: LinkingConfig):
   // Pairs, accumulated per application over its linking identifiers.
   const pairs = new Growable();
   const acc = new Float64Array(A);
+  const coreTie = new Uint8Array(A);
+  const coreTypes = typeMask(linkingConfig.coreIdentifierTypes);
   const touched: number[] = [];
   for (let a = 0; a < A; a++) {
     for (let l = s.linkStart[a] as number, end = linkEnd(a); l < end; l++) {
       const j = s.linkIdentifier[l] as number;
       if (!linking[j]) continue;
       const w = (weight[s.identifierType[j] as number] as number) / ((carriers[j] as number) - 1);
+      const core = (coreTypes >> (s.identifierType[j] as number)) & 1;
       for (let m = start[j] as number, e = start[j + 1] as number; m < e; m++) {
         const b = members[m] as number;
         if (b <= a) continue;
         if (acc[b] === 0) touched.push(b);
         acc[b]! += w;
+        coreTie[b]! |= core;
       }
     }
     for (const b of touched) {
-      pairs.push(a, b, acc[b] as number);
+      pairs.push(a, b, acc[b] as number, coreTie[b] as number);
       acc[b] = 0;
+      coreTie[b] = 0;
     }
     touched.length = 0;
   }
@@ -175,7 +185,7 @@ export function buildProjection(s: GraphSnapshot, linkingConfig: LinkingConfig):
 
   return {
     graph,
-    pairs: { count: pairs.n, a: pairs.a, b: pairs.b, weight: pairs.w },
+    pairs: { count: pairs.n, a: pairs.a, b: pairs.b, weight: pairs.w, core: pairs.core },
     linking,
     carriers,
     component,

@@ -3,8 +3,9 @@
 import { Worker } from 'node:worker_threads';
 import type { ClusterConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
-import { allocateResultBuffers, recluster, resultIn, type ReclusterResult, type ResultBuffers } from './recluster';
-import type { ReclusterJob, ReclusterReply } from './recluster-worker';
+import { allocateResultBuffers, resultIn, type ReclusterResult, type ResultBuffers } from './recluster';
+import { reclusterScored, type GangScorer } from './recluster-job';
+import type { GangModelLocation, ReclusterJob, ReclusterReply } from './recluster-worker';
 
 export interface ReclusterRunner {
   /** Reclusters the snapshot into `out` (the result's arrays are views of it). */
@@ -14,11 +15,14 @@ export interface ReclusterRunner {
   close(): Promise<void>;
 }
 
-export const inlineRunner: ReclusterRunner = {
-  run: async (snapshot, config, out) => recluster(snapshot, config, out),
-  allocate: (capacity) => allocateResultBuffers(capacity),
-  close: async () => undefined,
-};
+/** Runs on the calling thread (tests, tools); with a gang scorer, the model scores the communities. */
+export function inlineRunner(gang?: GangScorer): ReclusterRunner {
+  return {
+    run: (snapshot, config, out) => reclusterScored(snapshot, config, out, gang),
+    allocate: (capacity) => allocateResultBuffers(capacity),
+    close: async () => undefined,
+  };
+}
 
 /**
  * NOTE: under tsx (npm start) and vitest the worker's entry is a .ts file, which a bare worker
@@ -26,10 +30,10 @@ export const inlineRunner: ReclusterRunner = {
  * loader. The thread starts in ts-worker-boot.mjs, which loads the entry through tsx's API.
  * A compiled build (.js) starts the entry directly.
  */
-function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./recluster-worker.js', import.meta.url));
+function spawnWorker(gangModel: GangModelLocation | undefined): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./recluster-worker.js', import.meta.url), { workerData: { gangModel } });
   const entry = new URL('./recluster-worker.ts', import.meta.url).href;
-  return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), { workerData: { entry } });
+  return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), { workerData: { entry, gangModel } });
 }
 
 interface Pending {
@@ -40,12 +44,15 @@ interface Pending {
 }
 
 export class WorkerRunner implements ReclusterRunner {
+  /** @param gangModel where the worker loads the gang-case model from; undefined = hand-written flags only. */
+  constructor(private readonly gangModel?: GangModelLocation) {}
+
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
   private spawn(): Worker {
-    const worker = spawnWorker();
+    const worker = spawnWorker(this.gangModel);
     worker.unref();
     const failAll = (err: Error) => {
       for (const p of this.pending.values()) p.reject(err);

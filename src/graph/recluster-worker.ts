@@ -7,10 +7,13 @@
 // runs. Linux applies setpriority to a single thread when given its thread id.
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ClusterConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
-import { recluster, type ReclusterSummary, type ResultBuffers } from './recluster';
+import { GANG_FEATURES } from './gang-features';
+import { loadGangModel, type GangModel } from './gang-model';
+import type { ReclusterSummary, ResultBuffers } from './recluster';
+import { reclusterScored } from './recluster-job';
 import type { PortfolioBaseline } from './scoring';
 
 export interface ReclusterJob {
@@ -18,6 +21,12 @@ export interface ReclusterJob {
   readonly snapshot: GraphSnapshot;
   readonly config: ClusterConfig;
   readonly out: ResultBuffers;
+}
+
+/** Where the worker finds the gang-case model (workerData.gangModel); absent = flags only. */
+export interface GangModelLocation {
+  readonly dir: string;
+  readonly cardFile: string;
 }
 
 export type ReclusterReply =
@@ -33,12 +42,21 @@ function lowerPriority(): void {
   }
 }
 
+/** The model, loaded once per worker; a model that fails its checks leaves the flags to score (the main thread reports why). */
+let model: Promise<GangModel | undefined> | undefined;
+function gangModel(): Promise<GangModel | undefined> {
+  const where = (workerData as { gangModel?: GangModelLocation } | undefined)?.gangModel;
+  model ??= where ? loadGangModel(where.dir, where.cardFile, GANG_FEATURES).then((l) => (l.status === 'ready' ? l.model : undefined)) : Promise.resolve(undefined);
+  return model;
+}
+
 if (parentPort) {
   const port = parentPort;
   lowerPriority();
-  port.on('message', (job: ReclusterJob) => {
+  // NOTE: jobs arrive one at a time (the runner waits for each reply), so the async steps never interleave.
+  port.on('message', async (job: ReclusterJob) => {
     try {
-      const result = recluster(job.snapshot, job.config, job.out);
+      const result = await reclusterScored(job.snapshot, job.config, job.out, await gangModel());
       port.postMessage({ id: job.id, clusters: result.clusters, baseline: result.baseline, summary: result.summary } satisfies ReclusterReply);
     } catch (err) {
       port.postMessage({ id: job.id, error: (err as Error).stack ?? String(err) } satisfies ReclusterReply);

@@ -10,9 +10,9 @@
 import type { ClusterConfig, Projection as ProjectionKind } from './config';
 import { detectCommunities } from './communities';
 import type { GraphSnapshot } from './identity-graph';
-import { buildProjection } from './projection';
-import { scoreCluster, typeMask, TYPE_COUNT, WEEK_MS, type ClusterStats, type PortfolioBaseline } from './scoring';
-import { TYPE_INDEX } from './config';
+import { buildProjection, find } from './projection';
+import { scoreCluster, TYPE_COUNT, WEEK_MS, type ClusterStats, type PortfolioBaseline } from './scoring';
+import { TYPE_INDEX, typeMask } from './config';
 
 /** Per-community statistics, one typed array per statistic (see ClusterStats). */
 export interface ClusterColumns {
@@ -27,6 +27,7 @@ export interface ClusterColumns {
   readonly riskyMembers: Int32Array;
   readonly strangerMembers: Int32Array;
   readonly reusedIdentityMembers: Int32Array;
+  readonly multiTypeMembers: Int32Array;
   readonly fraudarWeight: Float64Array;
   readonly fraudarNodes: Int32Array;
   readonly peakWeek: Int32Array;
@@ -102,6 +103,7 @@ export function statsOf(columns: ClusterColumns, types: ClusterTypeColumns, c: n
     riskyMembers: columns.riskyMembers[c] as number,
     strangerMembers: columns.strangerMembers[c] as number,
     reusedIdentityMembers: columns.reusedIdentityMembers[c] as number,
+    multiTypeMembers: columns.multiTypeMembers[c] as number,
     fraudarWeight: columns.fraudarWeight[c] as number,
     fraudarNodes: columns.fraudarNodes[c] as number,
     peakWeek: columns.peakWeek[c] as number,
@@ -160,6 +162,7 @@ export function allocateResultBuffers(capacity: number, shared = false): ResultB
       riskyMembers: i32(clusters),
       strangerMembers: i32(clusters),
       reusedIdentityMembers: i32(clusters),
+      multiTypeMembers: i32(clusters),
       fraudarWeight: f64(clusters),
       fraudarNodes: i32(clusters),
       peakWeek: i32(clusters),
@@ -228,6 +231,7 @@ export function measureCommunities(
     const root = p.component[a] as number;
     if (root >= 0 && p.componentSize[root] === 2) label[a] = found.count + root;
   }
+  splitIntoCores(label, p.pairs, A);
   const labelSize = new Map<number, number>();
   for (let a = 0; a < A; a++) if ((label[a] as number) >= 0) labelSize.set(label[a] as number, (labelSize.get(label[a] as number) ?? 0) + 1);
   // Clusters numbered by their earliest member, so the numbering does not depend on Louvain's.
@@ -261,6 +265,7 @@ export function measureCommunities(
     if (d >= 0) stats.strength[d]! += w;
   }
   const riskyMask = typeMask(config.scoring.riskyIdentifierTypes);
+  const coreMask = typeMask(config.linking.coreIdentifierTypes);
   const ADDRESS = TYPE_INDEX.address;
   const NATIONAL_ID = TYPE_INDEX.nationalId;
   const CONTACT = [TYPE_INDEX.phone, TYPE_INDEX.email, TYPE_INDEX.deviceId];
@@ -346,6 +351,8 @@ export function measureCommunities(
         incidences++;
       }
       if (risky) stats.riskyMembers[c]!++;
+      const core = typesShared & coreMask;
+      if ((core & (core - 1)) !== 0) stats.multiTypeMembers[c]!++;
       for (let t = 0; t < TYPE_COUNT; t++) if ((typesShared & (1 << t)) !== 0) sharing[row + t]!++;
     }
     stats.fraudarWeight[c] = fraudarWeight;
@@ -435,6 +442,38 @@ export function measureCommunities(
       totalMs: t3 - t0,
     },
   };
+}
+
+/**
+ * Splits each community into its core components (members tied by core-type identifiers inside
+ * it) and the rest, relabelling in place: members keep their community only with the members of
+ * their own core component; those with no core tie inside it stay together as one remainder.
+ */
+function splitIntoCores(label: Int32Array, pairs: { count: number; a: Int32Array; b: Int32Array; core: Uint8Array }, A: number): void {
+  const parent = new Int32Array(A);
+  for (let a = 0; a < A; a++) parent[a] = a;
+  const tied = new Uint8Array(A);
+  for (let e = 0; e < pairs.count; e++) {
+    if (pairs.core[e] !== 1) continue;
+    const a = pairs.a[e] as number;
+    const b = pairs.b[e] as number;
+    if ((label[a] as number) < 0 || label[a] !== label[b]) continue;
+    tied[a] = 1;
+    tied[b] = 1;
+    const ra = find(parent, a);
+    const rb = find(parent, b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+  // New labels: (community, core root) for tied members, (community, remainder) for the others.
+  const relabel = new Map<string, number>();
+  for (let a = 0; a < A; a++) {
+    const l = label[a] as number;
+    if (l < 0) continue;
+    const key = tied[a] ? `${l}:${find(parent, a)}` : `${l}:rest`;
+    let next = relabel.get(key);
+    if (next === undefined) relabel.set(key, (next = relabel.size));
+    label[a] = next;
+  }
 }
 
 /** Distinct identifiers among (identifier, member) incidences. */

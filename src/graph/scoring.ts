@@ -34,6 +34,8 @@ export interface ClusterStats {
   readonly strangerMembers: number;
   /** Members whose national id another member carries with different contact details. */
   readonly reusedIdentityMembers: number;
+  /** Members sharing core identifiers of two or more types with other members (a device and an account, say). */
+  readonly multiTypeMembers: number;
   /** Fraudar's f(S) (Σ of 1/ln(carriers + 5) over member–shared-identifier edges) and |S| (members + shared identifiers). */
   readonly fraudarWeight: number;
   readonly fraudarNodes: number;
@@ -76,10 +78,6 @@ function bits(mask: number): number {
   let n = 0;
   for (let m = mask; m; m &= m - 1) n++;
   return n;
-}
-
-export function typeMask(types: readonly IdentifierType[]): number {
-  return types.reduce((m, t) => m | (1 << TYPE_INDEX[t]), 0);
 }
 
 function lnGamma(x: number): number {
@@ -165,6 +163,8 @@ export function metricValue(metric: ClusterMetric, s: ClusterStats, baseline: Po
       return s.strangerMembers / s.size;
     case 'reusedIdentityShare':
       return s.reusedIdentityMembers / s.size;
+    case 'multiTypeSharingShare':
+      return s.multiTypeMembers / s.size;
     case 'fraudarDensity':
       return s.fraudarNodes === 0 ? 0 : s.fraudarWeight / s.fraudarNodes;
     case 'gangScore':
@@ -189,10 +189,12 @@ function raised(rule: FlagRule, value: number | undefined, size: number): value 
 export function scoreCluster(stats: ClusterStats, config: ScoringConfig, baseline: PortfolioBaseline = EMPTY_BASELINE): ClusterVerdict {
   const flags: RaisedFlag[] = [];
   let points = 0;
+  const modelScored = !Number.isNaN(stats.gangScore);
   for (const rule of config.flags) {
     const value = metricValue(rule.metric, stats, baseline);
     if (!raised(rule, value, stats.size)) continue;
-    points += rule.points;
+    const counted = rule.fallbackOnly && modelScored ? 0 : rule.points;
+    points += counted;
     const bound = rule.atLeast !== undefined ? `≥ ${rule.atLeast}` : `≤ ${rule.atMost}`;
     flags.push({
       flag: rule.flag,
@@ -200,8 +202,8 @@ export function scoreCluster(stats: ClusterStats, config: ScoringConfig, baselin
       value: shown(value),
       ...(rule.atLeast !== undefined ? { atLeast: rule.atLeast } : {}),
       ...(rule.atMost !== undefined ? { atMost: rule.atMost } : {}),
-      points: rule.points,
-      why: `${shown(value)} ${CLUSTER_METRIC_WORDS[rule.metric]} (flagged at ${bound})`,
+      points: counted,
+      why: `${shown(value)} ${CLUSTER_METRIC_WORDS[rule.metric]} (flagged at ${bound})${counted !== rule.points ? '; explains only: the gang model scores this community' : ''}`,
       ...(rule.description ? { description: rule.description } : {}),
     });
   }

@@ -63,8 +63,8 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
   fraud: {
     producedBy: 'fraud',
     description:
-      'Fraud graph (docs/fraud-graph.md): clusterId (community the application links into, or null), clusterSuspicious, clusterScore (0-100), clusterSize, clusterFlags (codes; use contains), sharedWithLabelledFraud (within two links of an application labelled fraud), labelledFraudHops (1, 2 or 0), linkedApplications (earlier applications sharing a linking identifier), identifierReuse (per identifier type: earlier applications with the same value; path $.identifierReuse.deviceId).',
-    properties: ['clusterId', 'clusterSuspicious', 'clusterScore', 'clusterSize', 'clusterFlags', 'sharedWithLabelledFraud', 'labelledFraudHops', 'linkedApplications', 'identifierReuse'],
+      'Fraud graph (docs/fraud-graph.md): clusterId (community the application links into, or null), clusterSuspicious, clusterScore (0-100), clusterSize, clusterFlags (codes; use contains), clusterGangScore (the probability the gang-case model gives that community, or null without a model), sharedWithLabelledFraud (within two links of an application labelled fraud), labelledFraudHops (1, 2 or 0), linkedApplications (earlier applications sharing a linking identifier), identifierReuse (per identifier type: earlier applications with the same value; path $.identifierReuse.deviceId).',
+    properties: ['clusterId', 'clusterSuspicious', 'clusterScore', 'clusterSize', 'clusterFlags', 'clusterGangScore', 'sharedWithLabelledFraud', 'labelledFraudHops', 'linkedApplications', 'identifierReuse'],
   },
 };
 

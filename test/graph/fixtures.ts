@@ -46,7 +46,11 @@ export function background(n: number, seed: number, at = (i: number) => i * DAY)
   );
 }
 
-/** A device farm: `size` applicants over two days on `devices` devices, paid into `mules` accounts (co-prime counts interlock them). */
+/**
+ * A device farm: `size` applicants over two days on `devices` devices, paid into `mules` accounts
+ * (co-prime counts interlock them). From a device's third application on, the fraud stage's
+ * velocity rule fires (independent fraud evidence), as it does for a real farm.
+ */
 export function deviceFarm(size: number, tag: string, options: { devices?: number; mules?: number; start?: number } = {}): GraphApplication[] {
   const devices = options.devices ?? 2;
   const mules = options.mules ?? 3;
@@ -61,7 +65,7 @@ export function deviceFarm(size: number, tag: string, options: { devices?: numbe
         address: `${tag}-addr-${k}`,
         ip: 'carrier-0',
       },
-      { at: (options.start ?? 0) + (k * 2 * DAY) / size },
+      { at: (options.start ?? 0) + (k * 2 * DAY) / size, fraudEvidence: k >= devices * 2 },
     ),
   );
 }

@@ -4,7 +4,7 @@ import { FraudGraph } from '../../src/graph/fraud-graph';
 import type { GraphSnapshot } from '../../src/graph/identity-graph';
 import { allocateResultBuffers, recluster, type ReclusterResult } from '../../src/graph/recluster';
 import { inlineRunner, type ReclusterRunner } from '../../src/graph/recluster-runner';
-import { CONFIG, deviceFarm } from './fixtures';
+import { background, CONFIG, deviceFarm } from './fixtures';
 
 /** A runner whose jobs finish when the test says so. */
 function manualRunner() {
@@ -74,9 +74,9 @@ describe('FraudGraph', () => {
   });
 
   it('an application decided after the last recluster counts in its provisional cluster until the next one', async () => {
-    const graph = graphWith(inlineRunner);
+    const graph = graphWith(inlineRunner());
     const farm = deviceFarm(10, 'p');
-    for (const a of farm.slice(0, 8)) graph.add(a);
+    for (const a of [...background(100, 1), ...farm.slice(0, 8)]) graph.add(a);
     await graph.recluster();
     const facts = graph.facts({ deviceId: 'p-dev-0', bankAccount: 'p-mule-1' });
     expect(facts.clusterSuspicious).toBe(true);
@@ -86,7 +86,7 @@ describe('FraudGraph', () => {
   });
 
   it('after close, a recluster does nothing', async () => {
-    const graph = graphWith(inlineRunner);
+    const graph = graphWith(inlineRunner());
     await graph.close();
     expect(await graph.recluster()).toBeUndefined();
   });
@@ -95,7 +95,7 @@ describe('FraudGraph', () => {
 describe('FraudGraph result buffers', () => {
   it('reuses two buffer sets across reclusters without one clustering overwriting the other', async () => {
     let allocations = 0;
-    const runner: ReclusterRunner = { ...inlineRunner, allocate: (capacity) => (allocations++, allocateResultBuffers(capacity)) };
+    const runner: ReclusterRunner = { ...inlineRunner(), allocate: (capacity) => (allocations++, allocateResultBuffers(capacity)) };
     const graph = graphWith(runner);
     const farm = deviceFarm(10, 'b1');
     for (const a of farm) graph.add(a);

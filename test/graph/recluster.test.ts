@@ -64,13 +64,29 @@ describe('recluster: planted rings', () => {
 });
 
 describe('recluster: legitimate sharing', () => {
-  it('a household is a community but not a suspicious one', () => {
+  it('a household is not suspicious: its core (landline, tablet, joint account) and the members tied by the address alone are separate clusters', () => {
     const home = household(5, 'family');
     const graph = graphOf(background(100, 3), home);
     const result = recluster(graph.snapshot(), CONFIG);
-    const c = clusterOf(graph, result, home[0]!.applicationId);
-    expect(new Set(home.map((a) => clusterOf(graph, result, a.applicationId)))).toEqual(new Set([c]));
-    expect(result.suspicious[c]).toBe(0);
+    const core = clusterOf(graph, result, home[0]!.applicationId);
+    const rest = clusterOf(graph, result, home[2]!.applicationId);
+    expect(home.map((a) => clusterOf(graph, result, a.applicationId))).toEqual([core, core, rest, rest, rest]);
+    expect(core).not.toBe(rest);
+    expect([result.suspicious[core], result.suspicious[rest]]).toEqual([0, 0]);
+  });
+
+  it('a ring that borrows a real household’s address keeps the household out of its cluster', () => {
+    const home = household(3, 'borrowed', 10 * DAY);
+    const farm = deviceFarm(10, 'nest', { start: 60 * DAY }).map((a, k) =>
+      k < 3 ? { ...a, identifiers: a.identifiers.map((i) => (i.type === 'address' ? { ...i, hash: 'borrowed-home' } : i)) } : a,
+    );
+    const graph = graphOf(background(150, 8), home, farm);
+    const result = recluster(graph.snapshot(), CONFIG);
+    const c = clusterOf(graph, result, farm[5]!.applicationId);
+    expect(new Set(farm.map((a) => clusterOf(graph, result, a.applicationId)))).toEqual(new Set([c]));
+    expect(sizeOf(result, c)).toBe(10);
+    expect(result.suspicious[c]).toBe(1);
+    expect(home.every((a) => clusterOf(graph, result, a.applicationId) !== c)).toBe(true);
   });
 
   it('colleagues at a big employer, customers of a carrier IP and users of a branch kiosk are linked to nobody', () => {

@@ -27,6 +27,7 @@ const stats = (overrides: Partial<ClusterStats> = {}): ClusterStats => ({
   riskyMembers: 0,
   strangerMembers: 0,
   reusedIdentityMembers: 0,
+  multiTypeMembers: 0,
   fraudarWeight: 0,
   fraudarNodes: 0,
   peakWeek: 1,
