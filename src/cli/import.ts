@@ -6,13 +6,16 @@
 // interrupted import resumes after the last committed line and a finished one is not loaded twice.
 // Exit codes: 0 loaded (or already loaded), 1 bad lines, 2 usage, 78 bad settings or store in use.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { identifierKey } from '../config/identifier-key';
 import { loadSettings, SettingsError } from '../config/settings';
 import { buildApplicationSchema, categoricalDomainsOf } from '../decision/application';
-import { buildHistoryLineSchema, HistoryService, type HistoryRecord } from '../decision/history';
+import { Worker } from 'node:worker_threads';
+import { buildHistoryLineSchema, HistoryService } from '../decision/history';
+import { fraudEvidenceReasons } from '../rules/evidence';
+import type { ImportBatch, ImportBatchReply, ImportWorkerData } from './import-worker';
 import { compileChecker } from '../http/validation';
 import { IdentifierProtector } from '../identity/identifiers';
 import { formatDiagnostic } from '../rules/diagnostics';
@@ -42,9 +45,8 @@ try {
   throw err;
 }
 
-const protector = new IdentifierProtector(identifierKey(settings, (f) => process.stderr.write(`generated a development identifier hash key in ${f}\n`)), {
-  defaultCountryCode: settings.defaultPhoneCountryCode,
-});
+const key = identifierKey(settings, (f) => process.stderr.write(`generated a development identifier hash key in ${f}\n`));
+const protector = new IdentifierProtector(key, { defaultCountryCode: settings.defaultPhoneCountryCode });
 const loaded = await loadRuleSet(settings.rulesDir, { hashIdentifier: (type, raw) => protector.hash(type, raw) });
 if (!loaded.ok) {
   process.stderr.write(`rules in ${settings.rulesDir} are invalid:\n  ${loaded.diagnostics.map(formatDiagnostic).join('\n  ')}\n`);
@@ -54,13 +56,17 @@ const ruleSet = loaded.ruleSet;
 const cardFile = path.join(settings.modelsDir, settings.modelCard);
 const parsedCard = existsSync(cardFile) ? parseModelCard(JSON.parse(readFileSync(cardFile, 'utf8')), MODEL_INPUT_FIELDS) : undefined;
 const card = parsedCard && 'card' in parsedCard ? parsedCard.card : undefined;
-const validate = compileChecker(buildHistoryLineSchema(buildApplicationSchema(categoricalDomainsOf(card))));
+const historyLineSchema = buildHistoryLineSchema(buildApplicationSchema(categoricalDomainsOf(card)));
+const validate = compileChecker(historyLineSchema);
 
 let store: AuditStore;
 try {
+  mkdirSync(settings.dataDir, { recursive: true });
   store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
+  store.reserveCache(512);
 } catch (err) {
-  process.stderr.write(`${(err as Error).message}: stop the service to import a file, or send the lines to its POST /history\n`);
+  const message = (err as Error).message;
+  process.stderr.write(`${message}${/in use by another process/.test(message) ? ': stop the service to import a file, or send the lines to its POST /history' : ''}\n`);
   process.exit(78);
 }
 const history = new HistoryService({ store, labels: new GraphStore(store.database), protector, ruleSet: () => ruleSet, clock: Date.now, validate });
@@ -145,30 +151,68 @@ await store.commit(() => store.startHistoryImport(importId, name, total, Date.no
 const resumeAfter = before?.linesDone ?? 0;
 if (resumeAfter > 0) process.stderr.write(`resuming ${name} after line ${resumeAfter.toLocaleString('en')}\n`);
 const show = progressBar('import', total);
-let batch: HistoryRecord[] = [];
-let done = 0;
+const source = `import ${name}`;
+const workerData: ImportWorkerData = {
+  key: new Uint8Array(key),
+  defaultCountryCode: settings.defaultPhoneCountryCode,
+  schema: historyLineSchema,
+  products: [...ruleSet.flows.keys()],
+  fraudEvidence: [...fraudEvidenceReasons(ruleSet)],
+  source,
+  importedAt: Date.now(),
+  now: Date.now(),
+};
+const worker = import.meta.url.endsWith('.ts')
+  ? new Worker(new URL('../graph/ts-worker-boot.mjs', import.meta.url), { workerData: { ...workerData, entry: new URL('./import-worker.ts', import.meta.url).href } })
+  : new Worker(new URL('./import-worker.js', import.meta.url), { workerData });
+const replies = new Map<number, (reply: ImportBatchReply) => void>();
+worker.on('message', (reply: ImportBatchReply) => replies.get(reply.id)?.(reply));
+worker.on('error', (err) => {
+  process.stderr.write(`import worker failed: ${err.message}\n`);
+  process.exit(1);
+});
+let nextId = 0;
+const prepare = (lines: ImportBatch['lines']) =>
+  new Promise<ImportBatchReply>((resolve) => {
+    const id = nextId++;
+    replies.set(id, (reply) => {
+      replies.delete(id);
+      resolve(reply);
+    });
+    worker.postMessage({ id, lines } satisfies ImportBatch);
+  });
+
+// The worker prepares batch k + 1 while batch k commits: at most two batches in flight.
 let imported = 0;
 let present = 0;
-let lastLine = resumeAfter;
-const flush = async (finished: boolean) => {
-  const result = await history.commit(batch, `import ${name}`, { importId, linesDone: lastLine, finished });
+let done = resumeAfter;
+let pending: { readonly reply: Promise<ImportBatchReply>; readonly lastLine: number; readonly size: number } | undefined;
+const commit = async (batch: NonNullable<typeof pending>, finished: boolean) => {
+  const reply = await batch.reply;
+  if ('error' in reply) throw new Error(`${name}: ${reply.error}`);
+  const result = await history.commitPrepared(reply.prepared, source, { importId, linesDone: batch.lastLine, finished });
   imported += result.imported;
   present += result.alreadyPresent;
-  batch = [];
+  done += batch.size;
+  show(done);
 };
-for await (const { number, text } of lines()) {
-  done++;
-  if (number <= resumeAfter) continue;
-  const checked = history.check(JSON.parse(text));
-  if ('problems' in checked) throw new Error(`${name}:${number} changed while importing`);
-  batch.push(checked.record);
-  lastLine = number;
-  if (batch.length >= batchSize) {
-    await flush(false);
-    show(done);
+let batchLines: { number: number; text: string }[] = [];
+let lastLine = resumeAfter;
+for await (const line of lines()) {
+  if (line.number <= resumeAfter) continue;
+  batchLines.push(line);
+  lastLine = line.number;
+  if (batchLines.length >= batchSize) {
+    const next = { reply: prepare(batchLines), lastLine, size: batchLines.length };
+    batchLines = [];
+    if (pending) await commit(pending, false);
+    pending = next;
   }
 }
-await flush(true);
+const last = { reply: prepare(batchLines), lastLine, size: batchLines.length };
+if (pending) await commit(pending, false);
+await commit(last, true);
 show(done, true);
+await worker.terminate();
 store.close();
 process.stdout.write(`${name}: ${imported.toLocaleString('en')} applications imported, ${present.toLocaleString('en')} already present; start the service to serve them\n`);

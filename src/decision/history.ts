@@ -5,7 +5,7 @@
 // fraud graph on day one. Used by `npm run import` (a file, whole or resumed) and POST /history.
 import { canonicalJson } from '../identity/canonical-json';
 import type { IdentifierProtector } from '../identity/identifiers';
-import { hasFraudEvidence } from '../rules/evidence';
+import { fraudEvidenceReasons } from '../rules/evidence';
 import type { Outcome, RuleSet } from '../rules/ruleset';
 import type { AuditStore, DecisionRow } from '../store/audit-store';
 import type { ApplicationLabel, GraphStore } from '../store/graph-store';
@@ -67,7 +67,8 @@ export class HistoryRecord {
 export interface HistoryContext {
   /** Schema validation of a parsed line: its problems, or none. */
   readonly validate: (value: unknown) => readonly HistoryProblem[];
-  readonly ruleSet: () => RuleSet;
+  /** Products with a rule flow now. */
+  readonly products: () => ReadonlySet<string>;
   readonly protector: IdentifierProtector;
   readonly clock: () => number;
 }
@@ -80,8 +81,8 @@ export function checkHistoryLine(value: unknown, context: HistoryContext): { rec
   const problems = [...context.validate(value)];
   if (problems.length > 0) return { problems };
   const line = value as HistoryLine;
-  const flows = context.ruleSet().flows;
-  if (!flows.has(line.product)) problems.push({ path: 'product', message: `no rule flow for "${line.product}"; expected one of: ${[...flows.keys()].join(', ')}` });
+  const products = context.products();
+  if (!products.has(line.product)) problems.push({ path: 'product', message: `no rule flow for "${line.product}"; expected one of: ${[...products].join(', ')}` });
   const submittedAt = ISO_8601.test(line.submittedAt) ? Date.parse(line.submittedAt) : Number.NaN;
   if (Number.isNaN(submittedAt)) problems.push({ path: 'submittedAt', message: `"${line.submittedAt}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T09:30:00Z)` });
   else if (submittedAt > context.clock() + FUTURE_SKEW_MS) problems.push({ path: 'submittedAt', message: `${line.submittedAt} is in the future` });
@@ -103,26 +104,30 @@ export class DuplicateApplicationError extends Error {
   }
 }
 
-/**
- * Inside a unit of work: stores one history record (its decision row, identifiers and label), or
- * recognises it as already stored. Throws DuplicateApplicationError when the id is taken by
- * a different application.
- */
-export function writeHistoryRecord(
-  deps: { readonly store: AuditStore; readonly labels: GraphStore; readonly protector: IdentifierProtector; readonly ruleSet: RuleSet },
+/** A history record made ready to store: everything but the writes (hashing, masking, the serialised document). Pure CPU. */
+export function prepareHistoryRecord(
   record: HistoryRecord,
+  deps: { readonly protector: IdentifierProtector; readonly fraudEvidence: ReadonlySet<string> },
   source: string,
   importedAt: number,
-): HistoryWrite {
+): ImportedApplication {
   const { line, submittedAt } = record;
-  const existing = deps.store.findByApplicationId(line.applicationId);
-  if (existing) {
-    if (existing.requestFingerprint === record.fingerprint) return { kind: 'present' };
-    throw new DuplicateApplicationError(line.applicationId);
-  }
   const { identifiers: raw, submittedAt: _at, outcome, reasons = [], label, ...request } = line;
   const identifiers = deps.protector.protect(raw ?? {});
   const decisionId = newDecisionId(submittedAt);
+  const document = {
+    imported: true,
+    decisionId,
+    applicationId: line.applicationId,
+    product: line.product,
+    region: line.region,
+    outcome: outcome ?? null,
+    reasons,
+    submittedAt: new Date(submittedAt).toISOString(),
+    importedAt: new Date(importedAt).toISOString(),
+    source,
+    request,
+  };
   const row: DecisionRow = {
     decisionId,
     applicationId: line.applicationId,
@@ -134,28 +139,39 @@ export function writeHistoryRecord(
     decidedAt: submittedAt,
     identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
     // Lean: the identifiers are in the store's identifier table (hash and masked form) already.
-    document: {
-      imported: true,
-      decisionId,
-      applicationId: line.applicationId,
-      product: line.product,
-      region: line.region,
-      outcome: outcome ?? null,
-      reasons,
-      submittedAt: new Date(submittedAt).toISOString(),
-      importedAt: new Date(importedAt).toISOString(),
-      source,
-      request,
-    },
-    fraudEvidence: hasFraudEvidence(deps.ruleSet, reasons),
+    // Serialised here (the import worker), and not carried twice to the thread that writes it.
+    document: undefined,
+    documentJson: JSON.stringify(document),
+    fraudEvidence: reasons.some((code) => deps.fraudEvidence.has(code)),
     source: 'imported',
   };
-  deps.store.insertDecision(row, 'final');
-  if (label) deps.labels.addLabel({ applicationId: line.applicationId, label, by: source, note: 'imported with its history', at: importedAt });
-  return { kind: 'imported', imported: label ? { row, label } : { row } };
+  return label ? { row, label } : { row };
 }
 
-export interface HistoryServiceDeps extends HistoryContext {
+/**
+ * Inside a unit of work: stores one prepared record (its decision row, identifiers and label), or
+ * recognises it as already stored. Throws DuplicateApplicationError when the id is taken by a
+ * different application.
+ */
+export function storeHistoryRecord(
+  deps: { readonly store: AuditStore; readonly labels: GraphStore },
+  prepared: ImportedApplication,
+  source: string,
+  importedAt: number,
+): HistoryWrite {
+  const { row, label } = prepared;
+  const existing = deps.store.findByApplicationId(row.applicationId);
+  if (existing) {
+    if (existing.requestFingerprint === row.requestFingerprint) return { kind: 'present' };
+    throw new DuplicateApplicationError(row.applicationId);
+  }
+  deps.store.insertDecision(row, 'final');
+  if (label) deps.labels.addLabel({ applicationId: row.applicationId, label, by: source, note: 'imported with its history', at: importedAt });
+  return { kind: 'imported', imported: prepared };
+}
+
+export interface HistoryServiceDeps extends Omit<HistoryContext, 'products'> {
+  readonly ruleSet: () => RuleSet;
   readonly store: AuditStore;
   readonly labels: GraphStore;
   /** After each commit: feed the identity graph and velocity index (the running service). */
@@ -170,10 +186,14 @@ export interface ImportProgress {
 }
 
 export class HistoryService {
-  constructor(private readonly deps: HistoryServiceDeps) {}
+  private readonly context: HistoryContext;
+
+  constructor(private readonly deps: HistoryServiceDeps) {
+    this.context = { ...deps, products: () => new Set(deps.ruleSet().flows.keys()) };
+  }
 
   check(value: unknown): ReturnType<typeof checkHistoryLine> {
-    return checkHistoryLine(value, this.deps);
+    return checkHistoryLine(value, this.context);
   }
 
   /** Whether the store already holds this application with a different body (a line that cannot load). */
@@ -205,20 +225,30 @@ export class HistoryService {
   }
 
   /** Commits the records in one unit of work (all or none), with the file's progress if given. */
-  async commit(records: readonly HistoryRecord[], source: string, progress?: ImportProgress): Promise<{ imported: number; alreadyPresent: number }> {
-    const { store, labels, protector, clock } = this.deps;
-    const ruleSet = this.deps.ruleSet();
+  commit(records: readonly HistoryRecord[], source: string, progress?: ImportProgress): Promise<{ imported: number; alreadyPresent: number }> {
+    const now = this.deps.clock();
+    const deps = { protector: this.deps.protector, fraudEvidence: fraudEvidenceReasons(this.deps.ruleSet()) };
+    return this.commitPrepared(
+      records.map((r) => prepareHistoryRecord(r, deps, source, now)),
+      source,
+      progress,
+    );
+  }
+
+  /** Commits records prepared elsewhere (npm run import prepares them in a worker thread). */
+  async commitPrepared(prepared: readonly ImportedApplication[], source: string, progress?: ImportProgress): Promise<{ imported: number; alreadyPresent: number }> {
+    const { store, labels, clock } = this.deps;
     const now = clock();
     const imported = await store.commit(() => {
       const out: ImportedApplication[] = [];
-      for (const record of records) {
-        const written = writeHistoryRecord({ store, labels, protector, ruleSet }, record, source, now);
+      for (const p of prepared) {
+        const written = storeHistoryRecord({ store, labels }, p, source, now);
         if (written.kind === 'imported') out.push(written.imported);
       }
       if (progress) store.recordHistoryProgress(progress.importId, progress.linesDone, progress.finished ? now : null);
       return out;
     });
     this.deps.onImported?.(imported);
-    return { imported: imported.length, alreadyPresent: records.length - imported.length };
+    return { imported: imported.length, alreadyPresent: prepared.length - imported.length };
   }
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditStore, type DecisionRow } from '../../src/store/audit-store';
+import Database from 'better-sqlite3';
+import { AuditStore, MIGRATIONS, type DecisionRow } from '../../src/store/audit-store';
 import { tempDir } from '../support/server';
 
 const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): DecisionRow => ({
@@ -95,5 +96,23 @@ describe('AuditStore', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     first.close();
     new AuditStore(file).close();
+  });
+});
+
+describe('AuditStore migrations', () => {
+  it('brings a store written by an earlier version up to date without losing a decision or an identifier', async () => {
+    const file = path.join(tempDir(), 'audit.db');
+    const old = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 2)) old.exec(sql);
+    old.pragma('user_version = 2');
+    old.prepare(`INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document) VALUES ('d-old', 'OLD-1', 'f', 'personal_loan', 'east', 'approve', 'v0', 5, '{}')`).run();
+    old.prepare(`INSERT INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES ('OLD-1', 'phone', 'h-old', '+86 ***', 5)`).run();
+    old.close();
+    const store = new AuditStore(file);
+    expect(store.findByApplicationId('OLD-1')).toMatchObject({ decisionId: 'd-old', fraudEvidence: false, source: 'decided' });
+    expect([...store.identifiersSince(0)]).toEqual([{ type: 'phone', hash: 'h-old', at: 5 }]);
+    await store.commit(() => store.insertDecision(row('NEW-1', { decidedAt: 6 }), 'final'));
+    expect([...store.identifiersSince(0)].map((i) => i.hash)).toEqual(['h-old', 'h-NEW-1']);
+    store.close();
   });
 });
