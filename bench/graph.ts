@@ -16,6 +16,7 @@ import type { ClusterConfig } from '../src/graph/config';
 import { IdentityGraph } from '../src/graph/identity-graph';
 import { AuditStore } from '../src/store/audit-store';
 import { GraphStore } from '../src/store/graph-store';
+import { DEFAULT_GANG_CARD } from '../src/graph/gang-model';
 import { WorkerRunner } from '../src/graph/recluster-runner';
 import { seededRandom } from '../src/graph/rng';
 import { evaluateDetection, fastSyntheticHash, generatePopulation, graphApplicationOf, syntheticOutcome } from './graph-population';
@@ -76,7 +77,9 @@ async function reclusterAt(size: number): Promise<{ size: number; warmMs: number
   );
   console.log(`  build: ${s(addMs)} in add() (${((addMs * 1000) / size).toFixed(1)} µs per application); heap +${mb(after.heapUsed - before.heapUsed)}, typed columns and tables +${mb(after.arrayBuffers - before.arrayBuffers)}`);
 
-  const runner = new WorkerRunner();
+  // The service's worker, with the shipped gang-case model when there is one (its batched run is part of the recluster).
+  const models = path.resolve(import.meta.dirname, '../models');
+  const runner = new WorkerRunner(existsSync(path.join(models, DEFAULT_GANG_CARD)) ? { dir: models, cardFile: DEFAULT_GANG_CARD } : undefined);
   const snapshot = graph.snapshot();
   const runs: { wallMs: number; peak: number; summary: any; result: any }[] = [];
   for (let i = 0; i < 2; i++) {
@@ -90,12 +93,12 @@ async function reclusterAt(size: number): Promise<{ size: number; warmMs: number
   for (const [i, r] of runs.entries()) {
     const x = r.summary;
     console.log(
-      `  recluster ${i === 0 ? '(cold worker)' : '(warm worker)'}: ${s(r.wallMs)} wall = projection ${s(x.projectionMs)} + Louvain ${s(x.louvainMs)} + stats ${s(x.statsMs)} + messaging; peak memory +${mb(r.peak)} RSS; ${x.louvainNodes.toLocaleString('en')} Louvain nodes, ${x.louvainEdges.toLocaleString('en')} edges, ${x.clusters.toLocaleString('en')} clusters, ${x.suspicious} suspicious`,
+      `  recluster ${i === 0 ? '(cold worker)' : '(warm worker)'}: ${s(r.wallMs)} wall = projection ${s(x.projectionMs)} + Louvain ${s(x.louvainMs)} + stats and scores ${s(x.statsMs)}${x.gangModel ? ' (gang model included)' : ''} + messaging; peak memory +${mb(r.peak)} RSS; ${x.louvainNodes.toLocaleString('en')} Louvain nodes, ${x.louvainEdges.toLocaleString('en')} edges, ${x.clusters.toLocaleString('en')} clusters, ${x.suspicious} suspicious`,
     );
   }
   const last = runs[1]!.result;
   const d = evaluateDetection(population, (i) => last.clusterOf[i] as number, (c) => last.suspicious[c] === 1);
-  console.log(`  detection: ring-member recall ${(d.recall * 100).toFixed(1)}%, suspicious-cluster precision ${(d.clusterPrecision * 100).toFixed(1)}%, member precision ${(d.memberPrecision * 100).toFixed(1)}%`);
+  console.log(`  detection (straight into the graph: synthetic outcomes, no fraud evidence; npm run simulate judges detection): ring-member recall ${(d.recall * 100).toFixed(1)}%, suspicious-cluster precision ${(d.clusterPrecision * 100).toFixed(1)}%, member precision ${(d.memberPrecision * 100).toFixed(1)}%`);
   return { size, warmMs: runs[1]!.wallMs };
 }
 
