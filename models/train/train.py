@@ -452,7 +452,7 @@ def rnd(v, digits=6):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("csv", nargs="?", default="../shared/data/german-credit.csv",
+    ap.add_argument("csv", nargs="?", default="models/train/data/german-credit.csv",
                     help="path to german-credit.csv (relative to cwd = repo root)")
     ap.add_argument("--out-dir", default="models",
                     help="where the .onnx and .card.json are written")

@@ -14,7 +14,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 
 const cardPath = process.argv[2] ?? 'models/credit-pd.card.json';
-const csvPath = process.argv[3] ?? '../shared/data/german-credit.csv';
+const csvPath = process.argv[3] ?? 'models/train/data/german-credit.csv';
 const card = JSON.parse(readFileSync(cardPath, 'utf8'));
 
 // CSV column -> API name. Not part of the card (the service never sees the

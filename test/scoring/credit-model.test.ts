@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 describe('the committed credit model', () => {
-  it('was trained on the shared data set (hash matches the card)', () => {
+  it('was trained on the data set kept in the repository (hash matches the card)', () => {
     const card = JSON.parse(readFileSync(path.join(MODELS, 'credit-pd.card.json'), 'utf8'));
     expect(createHash('sha256').update(readFileSync(GERMAN_CREDIT_CSV)).digest('hex')).toBe(card.training.dataSha256);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Applicant } from '../../src/decision/application';
 
-export const GERMAN_CREDIT_CSV = path.resolve(import.meta.dirname, '../../../shared/data/german-credit.csv');
+export const GERMAN_CREDIT_CSV = path.resolve(import.meta.dirname, '../../models/train/data/german-credit.csv');
 
 export interface CreditRow {
   /** 1-based data row number (the holdout is every row divisible by 5). */
