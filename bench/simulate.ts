@@ -7,9 +7,10 @@
 //   1. leave one generator out — each generator judged by a gang model trained without it (the
 //      figures the README quotes: the worst population);
 //   2. the shipped models/gang-model.onnx on every generator's seed 3 (never trained on);
-//   3. the hand-written flags alone (no model file) on the same populations.
+//   3. the hand-written flags alone (no model file) on the same populations;
+//   4. the shipped model and the flags alone on a generator written after every choice (gig).
 //
-//   npm run simulate -- [--only logo|shipped|flags] [--seeds 4,5] [--config candidate-clusters.json] [--json]
+//   npm run simulate -- [--only logo|shipped|flags|fresh] [--seeds 4,5] [--config candidate-clusters.json] [--json]
 //   (--seeds: judge these seeds instead, in every section: 4 and 5 were looked at only once, for
 //   the final figures, after every choice was made)
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   clusterGraph,
   decidePopulation,
   fitGang,
+  FRESH_GENERATORS,
   GENERATORS,
   loadGraph,
   refsOf,
@@ -117,5 +119,19 @@ if (!only || only === 'flags') {
   console.log(`\n3. hand-written flags alone (no gang model), seeds ${(judgedSeeds ?? TEST_SEEDS).join(', ')} of every generator`);
   results.flags = await judge(refsOf(generators, judgedSeeds ?? TEST_SEEDS), undefined);
   summarise('flags only', results.flags);
+}
+if (!only || only === 'fresh') {
+  const fresh = Object.keys(FRESH_GENERATORS);
+  const load = await loadGangModel(path.resolve(import.meta.dirname, '../models'), DEFAULT_GANG_CARD, GANG_FEATURES);
+  if (load.status === 'ready') {
+    console.log(`\n4. a generator written after every choice (${fresh.join(', ')}), seeds ${ALL_SEEDS.join(', ')}: the shipped ${load.model.modelId}@${load.model.version}`);
+    const model = load.model;
+    results.fresh = await judge(refsOf(fresh, ALL_SEEDS), (rows, n) => model.score(rows, n));
+    await model.close();
+    summarise('fresh generator, shipped model', results.fresh);
+  }
+  console.log(`\n   and the hand-written flags alone`);
+  results.freshFlags = await judge(refsOf(fresh, ALL_SEEDS), undefined);
+  summarise('fresh generator, flags only', results.freshFlags);
 }
 if (args.includes('--json')) console.log(JSON.stringify(results));
