@@ -23,7 +23,12 @@ import { GraphStore } from '../src/store/graph-store';
 import { generatePopulation, rawIdentifiers } from './graph-population';
 import { generator as backfill } from './populations/backfill';
 import { generator as family } from './populations/family';
+import { generator as campus } from './populations/campus';
+import { generator as ecommerce } from './populations/ecommerce';
+import { generator as expat } from './populations/expat';
 import { generator as gig } from './populations/gig';
+import { generator as harbor } from './populations/harbor';
+import { generator as rural } from './populations/rural';
 import { generator as metro } from './populations/migrant-metro';
 import { generator as tester } from './populations/tester';
 import type { Population, PopulationGenerator, PopulationMember } from './populations/types';
@@ -79,12 +84,12 @@ export const classic: PopulationGenerator = {
   },
 };
 
-export const GENERATORS: Readonly<Record<string, PopulationGenerator>> = { classic, metro, family, backfill, tester };
+export const GENERATORS: Readonly<Record<string, PopulationGenerator>> = { classic, metro, family, backfill, tester, rural, campus, ecommerce, expat };
 /**
  * Written after every choice was made (the shipped model, thresholds and features), by an engineer
  * who saw neither the detector nor the other generators: never used for training or any choice.
  */
-export const FRESH_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { gig };
+export const FRESH_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { gig, harbor };
 const ALL_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { ...GENERATORS, ...FRESH_GENERATORS };
 /** Each generator's source, so a cached population is never scored against another version's truth. */
 const SOURCES: Readonly<Record<string, string>> = {
@@ -94,6 +99,11 @@ const SOURCES: Readonly<Record<string, string>> = {
   backfill: 'populations/backfill.ts',
   tester: 'populations/tester.ts',
   gig: 'populations/gig.ts',
+  rural: 'populations/rural.ts',
+  campus: 'populations/campus.ts',
+  ecommerce: 'populations/ecommerce.ts',
+  expat: 'populations/expat.ts',
+  harbor: 'populations/harbor.ts',
 };
 const sourceHash = (generator: string) =>
   createHash('sha256')
