@@ -218,9 +218,10 @@ export class DecisionService {
             document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
           }
         }
-        store.insertDecision(rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), document.outcome === 'review' ? 'awaiting_review' : 'final');
+        const row = rowOf(document, fingerprint, identifiers, ruleSet, decidedAt);
+        store.insertDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final');
         const reservation: Reservation | undefined = input && document.outcome === 'approve' ? reserveExposure(store, book, regions, input, decidedAt) : undefined;
-        return { kind: 'inserted' as const, document, reservation };
+        return { kind: 'inserted' as const, document, reservation, row };
       },
       (done) => {
         if (done.kind === 'inserted' && done.reservation) book.apply(done.reservation, -1);
@@ -228,8 +229,8 @@ export class DecisionService {
     );
     // A concurrent request with the same application id committed first: answer as a retry would.
     if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint);
-    const { document } = committed;
-    this.deps.onCommitted?.(rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), document);
+    const { document, row } = committed;
+    this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
   }
