@@ -14,6 +14,8 @@
 //   (--seeds: judge these seeds instead, in every section: 4 and 5 were looked at only once, for
 //   the final figures, after every choice was made)
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import clustersSchema from '../rules/schema/clusters.schema.json' with { type: 'json' };
 import path from 'node:path';
 import { CLUSTERS_TABLE, type ClusterConfig } from '../src/graph/config';
 import { GANG_FEATURES } from '../src/graph/gang-features';
@@ -45,9 +47,13 @@ const judgedSeeds = args.includes('--seeds') ? (args[args.indexOf('--seeds') + 1
 const loaded = await loadRuleSet(RULES_DIR, { hashIdentifier: (_t, raw) => raw });
 if (!loaded.ok) throw new Error(`rules in ${RULES_DIR} are invalid: run npm run rules:check`);
 // A candidate clusters.json (an analyst's edit) is measured the same way; the population is still decided with the shipped rules.
-const config = args.includes('--config')
-  ? (JSON.parse(readFileSync(args[args.indexOf('--config') + 1] as string, 'utf8')) as ClusterConfig)
-  : (loaded.ruleSet.tables.get(CLUSTERS_TABLE) as ClusterConfig);
+function candidateConfig(file: string): ClusterConfig {
+  const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(clustersSchema);
+  if (!validate(value)) throw new Error(`${file} does not match rules/schema/clusters.schema.json: ${JSON.stringify(validate.errors)}`);
+  return value as unknown as ClusterConfig;
+}
+const config = args.includes('--config') ? candidateConfig(args[args.indexOf('--config') + 1] as string) : (loaded.ruleSet.tables.get(CLUSTERS_TABLE) as ClusterConfig);
 const rulesVersion = loaded.ruleSet.version.slice(0, 8);
 const generators = Object.keys(GENERATORS);
 const log = (line: string) => console.log(`  (${line})`);
