@@ -28,7 +28,9 @@ import { generator as ecommerce } from './populations/ecommerce';
 import { generator as expat } from './populations/expat';
 import { generator as gig } from './populations/gig';
 import { generator as harbor } from './populations/harbor';
+import { generator as industrial } from './populations/industrial';
 import { generator as rural } from './populations/rural';
+import { generator as suburb } from './populations/suburb';
 import { generator as metro } from './populations/migrant-metro';
 import { generator as tester } from './populations/tester';
 import type { Population, PopulationGenerator, PopulationMember } from './populations/types';
@@ -89,7 +91,7 @@ export const GENERATORS: Readonly<Record<string, PopulationGenerator>> = { class
  * Written after every choice was made (the shipped model, thresholds and features), by an engineer
  * who saw neither the detector nor the other generators: never used for training or any choice.
  */
-export const FRESH_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { gig, harbor };
+export const FRESH_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { gig, harbor, suburb, industrial };
 const ALL_GENERATORS: Readonly<Record<string, PopulationGenerator>> = { ...GENERATORS, ...FRESH_GENERATORS };
 /** Each generator's source, so a cached population is never scored against another version's truth. */
 const SOURCES: Readonly<Record<string, string>> = {
@@ -104,6 +106,8 @@ const SOURCES: Readonly<Record<string, string>> = {
   ecommerce: 'populations/ecommerce.ts',
   expat: 'populations/expat.ts',
   harbor: 'populations/harbor.ts',
+  suburb: 'populations/suburb.ts',
+  industrial: 'populations/industrial.ts',
 };
 const sourceHash = (generator: string) =>
   createHash('sha256')
