@@ -1,6 +1,7 @@
 // The composition root: reads settings, builds the store, rules, model and graph, wires HTTP.
 // The only module that touches process.*; everything else receives what it needs, so tests
 // build the same service with test settings through createService.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
@@ -247,7 +248,8 @@ export async function createService(settings: Settings, logger: Logger, override
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),
     openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA, historyLineSchema),
-    extraRouters: [investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock })],
+    // A cursor is valid until the next recluster, so a key per process is enough.
+    extraRouters: [investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) })],
     readiness: () => ({
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }

@@ -1,5 +1,6 @@
 // Investigators' endpoints over the fraud graph: suspicious clusters, one cluster's evidence,
 // an application's network, and labels. Thin: parse and validate, call the graph, map the answer.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ClusterSort } from '../graph/clustering';
 import type { LinkingConfig } from '../graph/config';
@@ -14,6 +15,8 @@ export interface InvestigatorDeps {
   readonly store: GraphStore;
   readonly linking: () => LinkingConfig;
   readonly clock: () => number;
+  /** Signs page cursors, so a client can only hand back positions this service issued. */
+  readonly cursorKey: Buffer;
 }
 
 export const LABEL_SCHEMA = {
@@ -60,12 +63,25 @@ interface Cursor {
   readonly p: number;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+/**
+ * Cursors are `base64url(JSON).base64url(HMAC)`. NOTE: an unsigned cursor let a client choose the
+ * position a page starts from; a forged p = -2^53 kept the event loop counting up for 15 s. Now
+ * only positions this process issued are accepted, and the position is range-checked too.
+ */
+function encodeCursor(key: Buffer, c: Cursor): string {
+  const body = Buffer.from(JSON.stringify(c)).toString('base64url');
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url').slice(0, 22)}`;
+}
 
-function decodeCursor(raw: string): Cursor | undefined {
+function decodeCursor(key: Buffer, raw: string): Cursor | undefined {
+  const [body, signature, extra] = raw.split('.');
+  if (!body || !signature || extra !== undefined || raw.length > 200) return undefined;
+  const expected = Buffer.from(createHmac('sha256', key).update(body).digest('base64url').slice(0, 22));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    return Number.isInteger(c.g) && Number.isInteger(c.p) && SORTS.includes(c.s) ? c : undefined;
+    const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Cursor;
+    return Number.isSafeInteger(c.g) && Number.isSafeInteger(c.p) && c.p >= 0 && SORTS.includes(c.s) ? c : undefined;
   } catch {
     return undefined;
   }
@@ -97,10 +113,10 @@ export function investigatorRouter(deps: InvestigatorDeps): express.Router {
     const rawCursor = get('cursor');
     let after: number | undefined;
     if (rawCursor !== undefined) {
-      const cursor = decodeCursor(rawCursor);
+      const cursor = decodeCursor(deps.cursorKey, rawCursor);
       if (!cursor) problems.push({ path: 'cursor', message: 'not a cursor this API issued' });
       else if (cursor.s !== sort) problems.push({ path: 'cursor', message: `issued for sort=${cursor.s}; keep the same sort while paging` });
-      else if (!clustering || cursor.g !== clustering.generation) {
+      else if (!clustering || cursor.g !== clustering.generation || cursor.p >= clustering.count) {
         problems.push({ path: 'cursor', message: 'the clusters were recomputed since this cursor was issued; start again without a cursor' });
       } else after = cursor.p;
     }
@@ -118,7 +134,7 @@ export function investigatorRouter(deps: InvestigatorDeps): express.Router {
     });
     res.json({
       clusters: page.clusters,
-      nextCursor: page.next === undefined ? null : encodeCursor({ g: clustering.generation, s: sort, p: page.next }),
+      nextCursor: page.next === undefined ? null : encodeCursor(deps.cursorKey, { g: clustering.generation, s: sort, p: page.next }),
       clustering: deps.graph.status().clustering,
     });
   });

@@ -112,6 +112,20 @@ describe('GET /clusters', () => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('accepts only cursors it issued: a forged or altered position is a 400 at once, never a long walk', async () => {
+    const first = await get('/clusters?limit=1&sort=size');
+    const [body, signature] = (first.body.nextCursor as string).split('.');
+    const forge = (p: number) => Buffer.from(JSON.stringify({ g: 1, s: 'size', p })).toString('base64url');
+    for (const cursor of [forge(-9007199254740991), `${forge(-5)}.${signature}`, `${forge(1)}.${signature}`, `${body}.${'A'.repeat(22)}`, `${body}`, `${body}.${signature}.x`]) {
+      const t = performance.now();
+      const res = await get(`/clusters?limit=1&sort=size&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status, cursor).toBe(400);
+      expect(res.body.error.details[0]).toMatchObject({ path: 'cursor', message: 'not a cursor this API issued' });
+      expect(performance.now() - t).toBeLessThan(5_000);
+    }
+    expect((await get(`/clusters?limit=1&sort=size&cursor=${first.body.nextCursor}`)).status).toBe(200);
+  });
+
   it.each([
     ['limit=0', 'limit'],
     ['limit=ten', 'limit'],
