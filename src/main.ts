@@ -317,11 +317,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Everything this process creates (the audit store, its WAL, the development keys) is readable
+  // by the service's own user only.
+  process.umask(0o077);
   const logger = createLogger(settings.logLevel);
   // Listen from the first moment: while the store, rules, model and fraud graph load (a large
   // graph takes a while to rebuild), /health answers and everything else says "not ready yet".
   let handler: RequestListener = answerWhileStarting;
   const server: Server = createServer((req, res) => handler(req, res));
+  // A client must send its headers within 10 s and its whole request within 30 s: slow-header and
+  // one-byte-every-few-seconds clients cannot hold sockets open indefinitely.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   server.listen(settings.port, settings.host, () => {
     logger.info({ port: portOf(server, settings.port), dataDir: settings.dataDir }, 'listening');
   });

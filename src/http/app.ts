@@ -11,7 +11,7 @@ import { responseOf, type DecisionService } from '../decision/service';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import { ApiError } from './errors';
-import { compileValidator, type Validator } from './validation';
+import { compileValidator, freeText, type Validator } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** POST /history: at most this many past applications per request, in at most this many bytes. */
@@ -37,17 +37,17 @@ export const SIGN_OFF_SCHEMA = {
   additionalProperties: false,
   required: ['reviewer', 'level', 'outcome'],
   properties: {
-    reviewer: { type: 'string', minLength: 1, maxLength: 128 },
+    reviewer: freeText(128, 1),
     level: { enum: [...APPROVAL_LEVELS.filter((l) => l !== 'auto')] },
     outcome: { enum: ['approve', 'decline'] },
-    note: { type: 'string', maxLength: 2000 },
+    note: freeText(2000),
   },
 } as const;
 
 export const CANCEL_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { by: { type: 'string', minLength: 1, maxLength: 128 }, note: { type: 'string', maxLength: 2000 } },
+  properties: { by: freeText(128, 1), note: freeText(2000) },
 } as const;
 
 const validateSignOff = compileValidator<SignOff>(SIGN_OFF_SCHEMA);
@@ -117,8 +117,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(deps.decisions.getDecision(decisionId));
   });
 
-  // The body is optional: an origination system may just say the loan was not taken up.
-  app.post('/decisions/:decisionId/cancel', json, async (req, res) => {
+  // The body is optional: an origination system may just say the loan was not taken up. A body of
+  // any other type is refused, so a form on some web page cannot send this request.
+  const jsonIfAny = (req: Request, _res: Response, next: NextFunction) => {
+    if (req.headers['content-type'] !== undefined && !req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
+    next();
+  };
+  app.post('/decisions/:decisionId/cancel', jsonIfAny, json, async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
     const body = validateCancel(req.body ?? {});
     await deps.lifecycle.cancel(decisionId, body.by ?? 'unspecified', body.note);
@@ -202,5 +207,10 @@ function toApiError(err: unknown): ApiError {
     return new ApiError('INVALID_JSON', [{ path: '(body)', message: (err as Error).message }]);
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+  // A body the parser could not read (a corrupt gzip or deflate stream, a truncated upload): the client's fault.
+  const status = (err as { status?: number; expose?: boolean } | null)?.status;
+  if (status !== undefined && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+    return new ApiError('UNREADABLE_BODY', [{ path: '(body)', message: (err as Error).message }]);
+  }
   return new ApiError('INTERNAL');
 }

@@ -3,6 +3,7 @@
 
 export const API_ERRORS = {
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNREADABLE_BODY: { status: 400, message: 'The request body could not be read (a corrupt compressed stream, or a truncated upload).' },
   VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema; see details.' },
   INVALID_PARAMETER: { status: 400, message: 'A path or query parameter is invalid; see details.' },
   UNKNOWN_PRODUCT: { status: 404, message: 'No rule flow exists for this product.' },

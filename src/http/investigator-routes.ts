@@ -8,7 +8,7 @@ import type { FraudGraph } from '../graph/fraud-graph';
 import { clusterDetail, egoNetwork } from '../graph/investigation';
 import type { ApplicationLabel, GraphStore, LabelRecord } from '../store/graph-store';
 import { ApiError, type ErrorDetail } from './errors';
-import { compileValidator } from './validation';
+import { compileValidator, freeText } from './validation';
 
 export interface InvestigatorDeps {
   readonly graph: FraudGraph;
@@ -25,8 +25,8 @@ export const LABEL_SCHEMA = {
   required: ['label', 'by'],
   properties: {
     label: { enum: ['fraud', 'legit'], description: 'The investigator’s finding.' },
-    by: { type: 'string', minLength: 1, maxLength: 128, description: 'Who labels (investigator id).' },
-    note: { type: 'string', maxLength: 2000 },
+    by: { ...freeText(128, 1), description: 'Who labels (investigator id).' },
+    note: freeText(2000),
   },
 } as const;
 

@@ -37,6 +37,18 @@ export function errorDetails(errors: readonly ErrorObject[] | null | undefined):
   return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
 }
 
+/**
+ * A free-text field (a note, a reviewer's name): no control characters, zero-width characters or
+ * bidirectional overrides, which hide or reorder what an auditor reads.
+ */
+export const freeText = (maxLength: number, minLength = 0) =>
+  ({
+    type: 'string',
+    minLength,
+    maxLength,
+    pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069\\uFEFF]*$',
+  }) as const;
+
 export interface Validator<T> {
   /** Returns the value typed, or throws a 400 ApiError listing every problem. */
   (value: unknown): T;

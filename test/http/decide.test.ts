@@ -136,6 +136,16 @@ describe('bad input gets a clear error and is never a 500', () => {
     expect(array.body.error.details[0]).toEqual({ path: '(body)', message: 'expected object' });
   });
 
+  it('a corrupt gzip body → 400 UNREADABLE_BODY, not a 500', async () => {
+    const res = await fetch(`${server.url}/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03, 0x04, 0xff, 0xff, 0x00]),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNREADABLE_BODY');
+  });
+
   it('unknown routes and methods are coded errors too', async () => {
     expect((await server.get('/nope')).body.error.code).toBe('ROUTE_NOT_FOUND');
     expect((await server.get('/decide')).body.error.code).toBe('METHOD_NOT_ALLOWED');

@@ -50,6 +50,21 @@ describe('regional exposure limits', () => {
     expect((await server.get('/metrics')).body).toMatch(/region_limit_near_total\{region="tight"\} 6/);
   });
 
+  it('cancel refuses a body that is not JSON (a form on any web page could send one), and free text that hides characters', async () => {
+    const decided = await server.post('/decide', application({ region: 'east', amount: 1_500 }));
+    expect(decided.body.outcome).toBe('approve');
+    const form = await server.raw(`/decisions/${decided.body.decisionId}/cancel`, 'by=mallory', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(415);
+    const text = await server.raw(`/decisions/${decided.body.decisionId}/cancel`, '', 'text/plain');
+    expect(text.status).toBe(415);
+    for (const note of ['fine\u0000', 'paid \u202Eevil', 'zero\u200Bwidth']) {
+      const res = await server.post(`/decisions/${decided.body.decisionId}/cancel`, { by: 'los', note });
+      expect(res.status, note).toBe(400);
+      expect(res.body.error.details[0].path).toBe('note');
+    }
+    expect((await server.get(`/decisions/${decided.body.decisionId}`)).body.status).toBe('final');
+  });
+
   it('cancel releases the reservation exactly once', async () => {
     const decided = await server.post('/decide', application({ region: 'roomy', amount: 3_000 }));
     expect(decided.body.outcome).toBe('approve');

@@ -1,6 +1,8 @@
 // Before the service is built (store, rules, model, graph), the port already answers: alive for
 // the orchestrator's liveness probe, not ready for its readiness probe and for every caller.
+import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerWhileStarting } from '../../src/main';
@@ -31,10 +33,13 @@ describe('while starting', () => {
   });
 
   it('npm start listens before it is built, then logs ready and serves', async () => {
-    const running = await startServiceProcess({ DATA_DIR: tempDir() });
+    const dataDir = tempDir();
+    const running = await startServiceProcess({ DATA_DIR: dataDir });
     try {
       expect(running.output().indexOf('"msg":"listening"')).toBeLessThan(running.output().indexOf('"msg":"ready"'));
       expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+      // Everything the service wrote is its own user's alone.
+      for (const file of readdirSync(dataDir)) expect(statSync(path.join(dataDir, file)).mode & 0o077, file).toBe(0);
     } finally {
       running.child.kill('SIGKILL');
     }
