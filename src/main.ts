@@ -16,7 +16,7 @@ import { exposureReport, loadExposureBook } from './decision/exposure';
 import { buildHistoryLineSchema, HistoryService } from './decision/history';
 import { DecisionLifecycle } from './decision/lifecycle';
 import { DecisionService, type DecisionDocument } from './decision/service';
-import { REGIONS_TABLE, type RegionsTable } from './limits/regions';
+import { regionLabel, REGIONS_TABLE, type RegionsTable } from './limits/regions';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
 import { CLUSTERS_TABLE, type ClusterConfig } from './graph/config';
 import { FraudGraph } from './graph/fraud-graph';
@@ -66,7 +66,9 @@ function withFraudGraph(graph: FraudGraph, providers: StageProviders): StageProv
   return { ...providers, fraud: providers.fraud ? combineProviders(providers.fraud, graphFacts) : graphFacts };
 }
 
-function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): void {
+/** Metrics and the log line of one decision. Region labels come from the configuration only (regionLabel), never from the request. */
+function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument, regions: RegionsTable): void {
+  const region = regionLabel(doc.region, regions);
   metrics.decisions.inc({ product: doc.product, outcome: doc.outcome });
   metrics.decisionDuration.observe({ product: doc.product }, doc.timings.totalMs);
   const fallbacks: string[] = [];
@@ -81,9 +83,9 @@ function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument): v
   }
   for (const r of doc.reasons) metrics.reasons.inc({ code: r.code });
   const exposure = doc.facts.exposure as { region: string; reserved: number; amount: number; limit: number } | undefined;
-  if (doc.outcome === 'approve' && exposure) metrics.regionUtilisation.set({ region: exposure.region }, exposure.limit > 0 ? (exposure.reserved + exposure.amount) / exposure.limit : 1);
-  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_NEAR')) metrics.regionLimitNear.inc({ region: doc.region });
-  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_EXCEEDED')) metrics.regionLimitExceeded.inc({ region: doc.region });
+  if (doc.outcome === 'approve' && exposure) metrics.regionUtilisation.set({ region }, exposure.limit > 0 ? (exposure.reserved + exposure.amount) / exposure.limit : 1);
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_NEAR')) metrics.regionLimitNear.inc({ region });
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_EXCEEDED')) metrics.regionLimitExceeded.inc({ region });
   logger.info(
     {
       decisionId: doc.decisionId,
@@ -217,7 +219,7 @@ export async function createService(settings: Settings, logger: Logger, override
     },
     onCommitted: (row, document) => remember(row, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId),
     observer: {
-      onDecision: (doc) => logDecision(logger, metrics, doc),
+      onDecision: (doc) => logDecision(logger, metrics, doc, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
       onReplay: () => metrics.replays.inc(),
     },
   });

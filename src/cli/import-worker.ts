@@ -12,6 +12,7 @@ export interface ImportWorkerData {
   readonly defaultCountryCode: string;
   readonly schema: object;
   readonly products: readonly string[];
+  readonly regions: { readonly known: readonly string[]; readonly acceptUnknown: boolean };
   readonly fraudEvidence: readonly string[];
   readonly source: string;
   readonly importedAt: number;
@@ -30,7 +31,7 @@ if (parentPort) {
   const data = workerData as ImportWorkerData & { entry?: string };
   const protector = new IdentifierProtector(Buffer.from(data.key), { defaultCountryCode: data.defaultCountryCode });
   const products = new Set(data.products);
-  const context = { validate: compileChecker(data.schema), products: () => products, protector, clock: () => data.now };
+  const context = { validate: compileChecker(data.schema), products: () => products, regions: () => data.regions, protector, clock: () => data.now };
   const deps = { protector, fraudEvidence: new Set(data.fraudEvidence) };
   port.on('message', (batch: ImportBatch) => {
     const prepared: ImportedApplication[] = [];

@@ -13,7 +13,7 @@ import { identifierKey } from '../config/identifier-key';
 import { loadSettings, SettingsError } from '../config/settings';
 import { buildApplicationSchema, categoricalDomainsOf } from '../decision/application';
 import { Worker } from 'node:worker_threads';
-import { buildHistoryLineSchema, HistoryService } from '../decision/history';
+import { buildHistoryLineSchema, HistoryService, regionsOf } from '../decision/history';
 import { fraudEvidenceReasons } from '../rules/evidence';
 import type { ImportBatch, ImportBatchReply, ImportWorkerData } from './import-worker';
 import { compileChecker } from '../http/validation';
@@ -157,6 +157,7 @@ const workerData: ImportWorkerData = {
   defaultCountryCode: settings.defaultPhoneCountryCode,
   schema: historyLineSchema,
   products: [...ruleSet.flows.keys()],
+  regions: regionsOf(ruleSet),
   fraudEvidence: [...fraudEvidenceReasons(ruleSet)],
   source,
   importedAt: Date.now(),

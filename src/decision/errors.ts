@@ -1,5 +1,14 @@
 // Domain errors the HTTP layer maps onto its coded error registry.
 
+export class UnknownRegionError extends Error {
+  constructor(
+    readonly region: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown region "${region}"; configured regions: ${known.join(', ')}`);
+  }
+}
+
 export class UnknownProductError extends Error {
   constructor(
     readonly product: string,

@@ -6,6 +6,7 @@
 import { canonicalJson } from '../identity/canonical-json';
 import type { IdentifierProtector } from '../identity/identifiers';
 import { fraudEvidenceReasons } from '../rules/evidence';
+import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
 import type { Outcome, RuleSet } from '../rules/ruleset';
 import type { AuditStore, DecisionRow } from '../store/audit-store';
 import type { ApplicationLabel, GraphStore } from '../store/graph-store';
@@ -69,6 +70,8 @@ export interface HistoryContext {
   readonly validate: (value: unknown) => readonly HistoryProblem[];
   /** Products with a rule flow now. */
   readonly products: () => ReadonlySet<string>;
+  /** Configured regions, and whether others are accepted (rules/limits/regions.json). */
+  readonly regions: () => { readonly known: readonly string[]; readonly acceptUnknown: boolean };
   readonly protector: IdentifierProtector;
   readonly clock: () => number;
 }
@@ -83,6 +86,8 @@ export function checkHistoryLine(value: unknown, context: HistoryContext): { rec
   const line = value as HistoryLine;
   const products = context.products();
   if (!products.has(line.product)) problems.push({ path: 'product', message: `no rule flow for "${line.product}"; expected one of: ${[...products].join(', ')}` });
+  const regions = context.regions();
+  if (!regions.acceptUnknown && !regions.known.includes(line.region)) problems.push({ path: 'region', message: `unknown region "${line.region}"; configured regions: ${regions.known.join(', ')}` });
   const submittedAt = ISO_8601.test(line.submittedAt) ? Date.parse(line.submittedAt) : Number.NaN;
   if (Number.isNaN(submittedAt)) problems.push({ path: 'submittedAt', message: `"${line.submittedAt}" is not an ISO 8601 date-time with a time zone (e.g. 2026-03-01T09:30:00Z)` });
   else if (submittedAt > context.clock() + FUTURE_SKEW_MS) problems.push({ path: 'submittedAt', message: `${line.submittedAt} is in the future` });
@@ -97,6 +102,12 @@ export interface ImportedApplication {
 }
 
 export type HistoryWrite = { readonly kind: 'imported'; readonly imported: ImportedApplication } | { readonly kind: 'present' };
+
+/** The history check's view of rules/limits/regions.json. */
+export function regionsOf(ruleSet: RuleSet): { known: string[]; acceptUnknown: boolean } {
+  const table = ruleSet.tables.get(REGIONS_TABLE) as RegionsTable;
+  return { known: Object.keys(table.regions), acceptUnknown: table.acceptUnknownRegions === true };
+}
 
 export class DuplicateApplicationError extends Error {
   constructor(readonly applicationId: string) {
@@ -170,7 +181,7 @@ export function storeHistoryRecord(
   return { kind: 'imported', imported: prepared };
 }
 
-export interface HistoryServiceDeps extends Omit<HistoryContext, 'products'> {
+export interface HistoryServiceDeps extends Omit<HistoryContext, 'products' | 'regions'> {
   readonly ruleSet: () => RuleSet;
   readonly store: AuditStore;
   readonly labels: GraphStore;
@@ -189,7 +200,7 @@ export class HistoryService {
   private readonly context: HistoryContext;
 
   constructor(private readonly deps: HistoryServiceDeps) {
-    this.context = { ...deps, products: () => new Set(deps.ruleSet().flows.keys()) };
+    this.context = { ...deps, products: () => new Set(deps.ruleSet().flows.keys()), regions: () => regionsOf(deps.ruleSet()) };
   }
 
   check(value: unknown): ReturnType<typeof checkHistoryLine> {

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
 import { APPROVAL_LEVELS } from '../approval/authority';
-import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError } from '../decision/errors';
+import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/exposure';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { DuplicateApplicationError, type HistoryService } from '../decision/history';
@@ -189,6 +189,7 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof UnknownProductError) {
     return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
   }
+  if (err instanceof UnknownRegionError) return new ApiError('VALIDATION_FAILED', [{ path: 'region', message: err.message }]);
   if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);
   if (err instanceof InsufficientAuthorityError) return new ApiError('INSUFFICIENT_AUTHORITY', [{ path: 'level', message: err.message }]);
   if (err instanceof DecisionStateError) return new ApiError('DECISION_STATE_CONFLICT', [{ path: 'decisionId', message: err.message }]);

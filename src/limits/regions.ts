@@ -21,6 +21,18 @@ export interface RegionsTable {
   readonly default: RegionLimitConfig;
   readonly regions: Readonly<Record<string, RegionLimitConfig>>;
   readonly approvalExpiryDays: number;
+  /** Accept regions not listed (they follow default); otherwise they are refused. */
+  readonly acceptUnknownRegions?: boolean;
+}
+
+/** Whether a decision may name this region: a configured one, or any when the table accepts unknown regions. */
+export function isAcceptedRegion(region: string, table: RegionsTable): boolean {
+  return table.acceptUnknownRegions === true || Object.hasOwn(table.regions, region);
+}
+
+/** The region as a metric label or report key: configured regions by name, the rest as 'other'. */
+export function regionLabel(region: string, table: RegionsTable): string {
+  return Object.hasOwn(table.regions, region) ? region : 'other';
 }
 
 /** A region's live exposure: the sum of its unreleased approvals. */

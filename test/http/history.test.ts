@@ -42,11 +42,11 @@ describe('POST /history', () => {
 
   it('refuses the whole batch, naming each bad line and field, when any line is bad', async () => {
     const res = await server.post('/history', {
-      applications: [line('C-1', 1), line('C-2', 1, { product: 'car_lease' }), line('C-3', -48), line('B-1', 5), line('C-5', 1, { label: 'maybe' })],
+      applications: [line('C-1', 1), line('C-2', 1, { product: 'car_lease' }), line('C-3', -48), line('B-1', 5), line('C-5', 1, { label: 'maybe' }), line('C-6', 1, { region: 'atlantis' })],
     });
     expect(res.status).toBe(400);
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
-    expect(paths).toEqual(['applications[1].product', 'applications[2].submittedAt', 'applications[3].applicationId', 'applications[4].label']);
+    expect(paths).toEqual(['applications[1].product', 'applications[2].submittedAt', 'applications[3].applicationId', 'applications[4].label', 'applications[5].region']);
     expect(res.body.error.details[1].message).toMatch(/in the future/);
     expect(await server.service.store.findByApplicationId('C-1')).toBeUndefined();
   });

@@ -124,11 +124,31 @@ describe('regional exposure limits', () => {
     expect((await region(server, 'shrinking')).reserved).toBe(6_000);
   });
 
-  it('shows a computed limit with its basis, and unknown regions under the default', async () => {
-    await server.post('/decide', application({ region: 'atlantis', amount: 1_000 }));
+  it('shows a computed limit with its basis; refuses a region nobody configured, naming the configured ones', async () => {
+    const invented = await server.post('/decide', application({ region: 'atlantis', amount: 1_000 }));
+    expect(invented.status).toBe(400);
+    expect(invented.body.error.details).toEqual([{ path: 'region', message: expect.stringMatching(/unknown region "atlantis"; configured regions: east, north, south, west, tight, roomy, shrinking/) }]);
     const regions = (await server.get('/limits/regions')).body.regions;
     expect(regions.find((r: { region: string }) => r.region === 'west').basis).toMatchObject({ kind: 'computed', baseLimit: 20_000_000 });
-    expect(regions.find((r: { region: string }) => r.region === 'atlantis')).toMatchObject({ configured: 'default', limit: 2_000_000, reserved: 1_000 });
+    expect(regions.find((r: { region: string }) => r.region === 'atlantis')).toBeUndefined();
+    expect(((await server.get('/metrics')).body as string).includes('atlantis')).toBe(false);
+  });
+});
+
+describe('a bank that accepts unknown regions (acceptUnknownRegions)', () => {
+  it('puts them under the default limit, and labels their metrics "other"', async () => {
+    const server = await startTestServer({ rulesDir: rulesWithRegions((r) => (r.acceptUnknownRegions = true)) });
+    try {
+      const decided = await server.post('/decide', application({ region: 'atlantis', amount: 1_000 }));
+      expect(decided.body.outcome).toBe('approve');
+      const regions = (await server.get('/limits/regions')).body.regions;
+      expect(regions.find((r: { region: string }) => r.region === 'atlantis')).toMatchObject({ configured: 'default', limit: 2_000_000, reserved: 1_000 });
+      const metrics = (await server.get('/metrics')).body as string;
+      expect(metrics).toMatch(/region_exposure_utilisation\{region="other"\}|region="other"/);
+      expect(metrics.includes('region="atlantis"')).toBe(false);
+    } finally {
+      await server.close();
+    }
   });
 });
 
