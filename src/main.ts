@@ -257,12 +257,12 @@ export async function createService(settings: Settings, logger: Logger, override
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
         : { ok: true, detail: `rule set ${rules.current.version}` },
       store: closing ? { ok: false, detail: 'shutting down' } : { ok: true },
+      // A model that is missing, unreadable or refused (hash, card, reference rows) is never served:
+      // decisions take the scoring stage's fallback, and /ready says why.
       model:
         modelLoad.status === 'ready'
           ? { ok: true, detail: modelLoad.detail }
-          : modelLoad.status === 'unavailable'
-            ? { ok: true, degraded: true, detail: `${modelLoad.detail}; decisions take the scoring stage's fallback (MODEL_UNAVAILABLE)` }
-            : { ok: false, detail: modelLoad.detail },
+          : { ok: true, degraded: true, detail: `${modelLoad.detail}; decisions take the scoring stage's fallback (MODEL_UNAVAILABLE)` },
       gangModel:
         gangLoad.status === 'ready'
           ? { ok: true, detail: gangLoad.detail }

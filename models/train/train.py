@@ -668,8 +668,11 @@ def main():
 
     os.makedirs(args.out_dir, exist_ok=True)
     onnx_model = build_onnx(algorithm, model, width, calib)
+    onnx_bytes = onnx_model.SerializeToString()
+    # The service refuses a model file whose hash differs from the card's (a corrupted or swapped file).
+    card["fileSha256"] = hashlib.sha256(onnx_bytes).hexdigest()
     with open(os.path.join(args.out_dir, ONNX_FILE), "wb") as fh:
-        fh.write(onnx_model.SerializeToString())
+        fh.write(onnx_bytes)
     with open(os.path.join(args.out_dir, CARD_FILE), "w", encoding="utf-8") as fh:
         json.dump(card, fh, indent=2, sort_keys=True, ensure_ascii=False)
         fh.write("\n")

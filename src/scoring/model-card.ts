@@ -25,12 +25,15 @@ export interface ModelCard {
   };
   readonly scoreDistribution: { readonly binEdges: readonly number[]; readonly proportions: readonly number[] };
   readonly referenceRows: readonly { readonly row: number; readonly input: unknown; readonly expectedPd: number }[];
+  /** SHA-256 of the .onnx file the card describes: a corrupted or swapped file is refused. */
+  readonly fileSha256: string;
 }
 
 const cardSchema = {
   type: 'object',
-  required: ['modelId', 'version', 'file', 'algorithm', 'input', 'output', 'features', 'metrics', 'scoreDistribution', 'referenceRows'],
+  required: ['modelId', 'version', 'file', 'fileSha256', 'algorithm', 'input', 'output', 'features', 'metrics', 'scoreDistribution', 'referenceRows'],
   properties: {
+    fileSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     modelId: { type: 'string', minLength: 1 },
     version: { type: 'string', minLength: 1 },
     file: { type: 'string', pattern: '^[^/\\\\]+\\.onnx$' },
@@ -67,7 +70,11 @@ const cardSchema = {
       required: ['binEdges', 'proportions'],
       properties: { binEdges: { type: 'array', items: { type: 'number' } }, proportions: { type: 'array', items: { type: 'number' } } },
     },
-    referenceRows: { type: 'array' },
+    referenceRows: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'object', required: ['row', 'input', 'expectedPd'], properties: { row: { type: 'integer' }, expectedPd: { type: 'number' } } },
+    },
   },
 };
 

@@ -2,6 +2,7 @@
 // against its card, warms it up, and scores applications. A missing or corrupt model leaves the
 // service running on the scoring stage's fallback; a model that disagrees with its card refuses
 // readiness, with a message that says what differs.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -29,7 +30,10 @@ export type ModelLoad =
   | { readonly status: 'ready'; readonly model: CreditModel; readonly detail: string }
   /** No usable model: decisions take the scoring stage's fallback. */
   | { readonly status: 'unavailable'; readonly detail: string }
-  /** A model and card that disagree: the service must not become ready. */
+  /**
+   * A model and card that disagree (hash, input, output, a reference row) or a model that fails its
+   * warm-up: never served; decisions take the scoring stage's fallback and /ready names the cause.
+   */
   | { readonly status: 'mismatch'; readonly detail: string; readonly card?: ModelCard };
 
 class OnnxCreditModel implements CreditModel {
@@ -92,10 +96,20 @@ export async function loadCreditModel(modelsDir: string, cardFile: string, known
   }
 
   const modelPath = path.join(modelsDir, card.file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(modelPath);
+  } catch (err) {
+    return { status: 'unavailable', detail: `model ${modelPath} could not be read: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== card.fileSha256) {
+    return { status: 'mismatch', detail: `${modelVersion(card)}: the SHA-256 of ${modelPath} is ${sha256}, the card says ${card.fileSha256} (a corrupted or swapped file)`, card };
+  }
   let session: ort.InferenceSession;
   try {
     // A small model: one thread per run avoids contention with the event loop on small machines.
-    session = await ort.InferenceSession.create(await readFile(modelPath), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   } catch (err) {
     return { status: 'unavailable', detail: `model ${modelPath} could not be loaded: ${(err as Error).message.split('\n')[0]}` };
   }
@@ -104,14 +118,18 @@ export async function loadCreditModel(modelsDir: string, cardFile: string, known
   if (mismatch) return { status: 'mismatch', detail: `${modelVersion(card)}: ${mismatch}`, card };
 
   const model = new OnnxCreditModel(card, session);
-  // Warm-up doubles as a parity check: the card's reference rows must score as the card says.
-  const reference = card.referenceRows[0];
-  if (reference) {
+  // Warm-up doubles as a parity check: every reference row must score as the card says.
+  for (const reference of card.referenceRows) {
     const input = reference.input as { amount: number; termMonths: number; applicant: Record<string, unknown> };
-    const { pd } = await model.score({ ...input.applicant, amount: input.amount, termMonths: input.termMonths });
-    if (Math.abs(pd - reference.expectedPd) > 1e-4) {
+    let pd: number;
+    try {
+      ({ pd } = await model.score({ ...input.applicant, amount: input.amount, termMonths: input.termMonths }));
+    } catch (err) {
+      return { status: 'mismatch', detail: `${model.version}: warm-up failed on reference row ${reference.row}: ${(err as Error).message.split('\n')[0]}`, card };
+    }
+    if (!(Math.abs(pd - reference.expectedPd) <= 1e-4)) {
       return { status: 'mismatch', detail: `${model.version}: reference row ${reference.row} scores ${pd}, the card says ${reference.expectedPd}`, card };
     }
   }
-  return { status: 'ready', model, detail: `${model.version} (${card.algorithm}, holdout AUC ${card.metrics.holdoutAuc.toFixed(3)})` };
+  return { status: 'ready', model, detail: `${model.version} (${card.algorithm}, holdout AUC ${card.metrics.holdoutAuc.toFixed(3)}, ${card.referenceRows.length} reference rows checked)` };
 }

@@ -100,7 +100,7 @@ describe('when the model is broken', () => {
       const ready = await server.get('/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.status).toBe('degraded');
-      expect(ready.body.checks.model.detail).toMatch(/could not be loaded/);
+      expect(ready.body.checks.model.detail).toMatch(/SHA-256/);
       const res = await server.post('/decide', goodApplicant);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ outcome: 'review', score: null, offer: null, versions: { model: null } });
@@ -124,7 +124,7 @@ describe('when the model is broken', () => {
     }
   });
 
-  it('a card that disagrees with the model: not ready, saying what differs; /decide refuses', async () => {
+  it('a card that disagrees with the model: not served, degraded saying what differs, decisions take the fallback', async () => {
     const dir = modelsDir(undefined, (c) => {
       const housing = c.features.find((f: { name: string }) => f.name === 'housing');
       housing.categories = housing.categories.slice(0, -1);
@@ -133,11 +133,41 @@ describe('when the model is broken', () => {
     const server = await startTestServer({ env: { MODELS_DIR: dir } });
     try {
       const ready = await server.get('/ready');
-      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ status: 'degraded', checks: { model: { ok: true, degraded: true } } });
       expect(ready.body.checks.model.detail).toContain(`the card's features encode to width ${card.input.width - 1}, the model expects shape [N, ${card.input.width}]`);
-      expect((await server.post('/decide', application())).status).toBe(503);
+      const res = await server.post('/decide', goodApplicant);
+      expect(res.status).toBe(200);
+      expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain('MODEL_UNAVAILABLE');
     } finally {
       await server.close();
     }
   });
+
+  it('a model file with one byte changed is refused by its hash, even if it would still load and score', async () => {
+    const bytes = readFileSync(path.join(MODELS, card.file));
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 0x01;
+    const server = await startTestServer({ env: { MODELS_DIR: modelsDir(bytes) } });
+    try {
+      const ready = await server.get('/ready');
+      expect(ready.body.status).toBe('degraded');
+      expect(ready.body.checks.model.detail).toMatch(/SHA-256 .* the card says .*corrupted or swapped/);
+      expect((await server.post('/decide', goodApplicant)).body.reasons.map((r: { code: string }) => r.code)).toContain('MODEL_UNAVAILABLE');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('every reference row is checked at start: the last one off by 0.01 is named', async () => {
+    const last = card.referenceRows[card.referenceRows.length - 1];
+    const dir = modelsDir(undefined, (c) => {
+      c.referenceRows[c.referenceRows.length - 1].expectedPd += 0.01;
+    });
+    const server = await startTestServer({ env: { MODELS_DIR: dir } });
+    try {
+      expect((await server.get('/ready')).body.checks.model.detail).toMatch(new RegExp(`reference row ${last.row} scores .* the card says`));
+    } finally {
+      await server.close();
+    }
+  });
+
 });
