@@ -196,7 +196,8 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof RegionLimitExceededError) return new ApiError('REGION_LIMIT_EXCEEDED', [{ path: 'outcome', message: err.message }]);
   if (err instanceof DuplicateApplicationError) return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: err.message }]);
   if (err instanceof IdempotencyConflictError) {
-    return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: `already decided as ${err.decisionId} with a different body` }]);
+    // NOTE: the stored decision's id is not named: the conflicting caller may not be the one who decided it.
+    return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: 'already decided with a different body' }]);
   }
   // body-parser's errors carry a `type`; they are the client's fault, not ours.
   const type = (err as { type?: string } | null)?.type;

@@ -76,11 +76,13 @@ describe('idempotency by applicationId', () => {
 
   it('the same applicationId with a different body is a 409 naming the field', async () => {
     const app = application();
-    await server.post('/decide', app);
+    const first = await server.post('/decide', app);
     const res = await server.post('/decide', { ...app, amount: app.amount + 1 });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
     expect(res.body.error.details[0].path).toBe('applicationId');
+    // The conflicting caller learns nothing of the decision it collided with.
+    expect(JSON.stringify(res.body)).not.toContain(first.body.decisionId);
   });
 
   it('concurrent duplicates get one decision', async () => {
