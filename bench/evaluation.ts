@@ -14,7 +14,8 @@ import type { ClusterConfig } from '../src/graph/config';
 import { gangFeatureMatrix, GANG_FEATURE_COUNT } from '../src/graph/gang-features';
 import { fitLogisticRegression, predictGang, rocAuc, type GangParameters } from '../src/graph/gang-training';
 import { IdentityGraph } from '../src/graph/identity-graph';
-import { measureCommunities, scoreCommunities, statsOf, type ReclusterResult } from '../src/graph/recluster';
+import { measureCommunities, statsOf, type ReclusterResult } from '../src/graph/recluster';
+import { reclusterScored } from '../src/graph/recluster-job';
 import { seededRandom } from '../src/graph/rng';
 import { createService } from '../src/main';
 import { createLogger } from '../src/observability/logger';
@@ -292,35 +293,46 @@ export function scorePopulation(decided: DecidedPopulation, graph: IdentityGraph
 }
 
 /** Per community of at least `minSize`: its gang-model features and whether most of its members are planted ring members. */
-export function labelledCommunities(decided: DecidedPopulation, graph: IdentityGraph, measured: ReclusterResult, minSize: number): { rows: number[][]; labels: (0 | 1)[] } {
-  const ringOf = new Map(decided.population.members.map((m) => [m.application.applicationId, m.ring]));
+/**
+ * Per community of at least `minSize` that `labelOf` labels: its gang-model features and the
+ * label (1 ring, 0 legitimate; undefined leaves the community out). `labelOf` sees the members.
+ */
+export function communityRows(
+  measured: ReclusterResult,
+  minSize: number,
+  labelOf: (members: Int32Array) => 0 | 1 | undefined,
+): { rows: number[][]; labels: (0 | 1)[] } {
   const features = gangFeatureMatrix(measured.clusters, (c) => statsOf(measured.stats, measured.typeStats, c), measured.baseline);
   const rows: number[][] = [];
   const labels: (0 | 1)[] = [];
   for (let c = 0; c < measured.clusters; c++) {
-    const from = measured.memberStart[c] as number;
-    const to = measured.memberStart[c + 1] as number;
-    if (to - from < minSize) continue;
-    let ring = 0;
-    for (let m = from; m < to; m++) if (ringOf.get(graph.applicationId(measured.members[m] as number))) ring++;
+    const members = measured.members.subarray(measured.memberStart[c] as number, measured.memberStart[c + 1] as number);
+    if (members.length < minSize) continue;
+    const label = labelOf(members);
+    if (label === undefined) continue;
     rows.push(Array.from(features.subarray(c * GANG_FEATURE_COUNT, (c + 1) * GANG_FEATURE_COUNT)));
-    labels.push(ring * 2 > to - from ? 1 : 0);
+    labels.push(label);
   }
   return { rows, labels };
 }
 
-/** Measures and scores a graph under a config, with gang scores from `gang` (row-major features → probabilities). */
-export async function clusterGraph(
+/** A population's communities labelled by its planted rings: a ring when most members are ring members. */
+export function labelledCommunities(decided: DecidedPopulation, graph: IdentityGraph, measured: ReclusterResult, minSize: number): { rows: number[][]; labels: (0 | 1)[] } {
+  const ringOf = new Map(decided.population.members.map((m) => [m.application.applicationId, m.ring]));
+  return communityRows(measured, minSize, (members) => {
+    let ring = 0;
+    for (const a of members) if (ringOf.get(graph.applicationId(a))) ring++;
+    return ring * 2 > members.length ? 1 : 0;
+  });
+}
+
+/** Measures and scores a graph under a config, as the service's worker does (reclusterScored), with gang scores from `gang`. */
+export function clusterGraph(
   graph: IdentityGraph,
   config: ClusterConfig,
-  gang?: (rows: Float32Array, count: number) => Float64Array | Float32Array | Promise<Float64Array | Float32Array>,
+  gang?: (rows: Float32Array, count: number) => ArrayLike<number> | Promise<ArrayLike<number>>,
 ): Promise<ReclusterResult> {
-  const measured = measureCommunities(graph.snapshot(), config);
-  if (gang && measured.clusters > 0) {
-    const rows = gangFeatureMatrix(measured.clusters, (c) => statsOf(measured.stats, measured.typeStats, c), measured.baseline);
-    measured.stats.gangScore.set(await gang(rows, measured.clusters));
-  }
-  return scoreCommunities(measured, config, { gangModel: gang !== undefined });
+  return reclusterScored(graph.snapshot(), config, undefined, gang ? { score: async (rows, count) => gang(rows, count) } : undefined);
 }
 
 /** One population's (or one store's) labelled communities; `group` is what cross-validation leaves out together (its generator). */

@@ -11,15 +11,15 @@
 //   [--out models] [--l2 <λ>]                  (default: λ by leave-one-group-out CV, see chooseL2)
 import path from 'node:path';
 import { CLUSTERS_TABLE, type ClusterConfig } from '../src/graph/config';
-import { GANG_FEATURE_COUNT, GANG_FEATURES, gangFeatureMatrix } from '../src/graph/gang-features';
+import { GANG_FEATURES } from '../src/graph/gang-features';
 import { DEFAULT_GANG_CARD, saveGangModel } from '../src/graph/gang-model';
 import { rocAuc } from '../src/graph/gang-training';
 import { IdentityGraph } from '../src/graph/identity-graph';
-import { measureCommunities, statsOf } from '../src/graph/recluster';
+import { measureCommunities } from '../src/graph/recluster';
 import { loadRuleSet } from '../src/rules/load';
 import { AuditStore } from '../src/store/audit-store';
 import { GraphStore } from '../src/store/graph-store';
-import { ALL_SEEDS, chooseL2, fitGang, gangAuc, GENERATORS, refsOf, RULES_DIR, samplesOf, TEST_SEEDS, TRAIN_SEEDS, type LabelledSample } from './evaluation';
+import { ALL_SEEDS, chooseL2, communityRows, fitGang, gangAuc, GENERATORS, refsOf, RULES_DIR, samplesOf, TEST_SEEDS, TRAIN_SEEDS, type LabelledSample } from './evaluation';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -45,22 +45,17 @@ function fromLabels(dataDir: string): LabelledSample[] {
       const index = graph.indexOf(l.applicationId);
       if (index !== undefined) graph.setLabel(index, l.label);
     }
-    const measured = measureCommunities(graph.snapshot(), config);
-    const features = gangFeatureMatrix(measured.clusters, (c) => statsOf(measured.stats, measured.typeStats, c), measured.baseline);
-    const rows: number[][] = [];
-    const labels: (0 | 1)[] = [];
-    for (let c = 0; c < measured.clusters; c++) {
+    // A community is fraud if a member is labelled fraud, legit if its members carry only legit labels.
+    const { rows, labels } = communityRows(measureCommunities(graph.snapshot(), config), config.scoring.minSize, (members) => {
       let fraud = 0;
       let legit = 0;
-      for (let m = measured.memberStart[c] as number; m < (measured.memberStart[c + 1] as number); m++) {
-        const label = graph.labelOf(measured.members[m] as number);
+      for (const a of members) {
+        const label = graph.labelOf(a);
         if (label === 'fraud') fraud++;
         if (label === 'legit') legit++;
       }
-      if (fraud + legit === 0 || (measured.stats.size[c] as number) < config.scoring.minSize) continue;
-      rows.push(Array.from(features.subarray(c * GANG_FEATURE_COUNT, (c + 1) * GANG_FEATURE_COUNT)));
-      labels.push(fraud > 0 ? 1 : 0);
-    }
+      return fraud > 0 ? 1 : legit > 0 ? 0 : undefined;
+    });
     // Groups for λ's cross-validation: communities in five interleaved folds.
     return [0, 1, 2, 3, 4].map((k) => ({
       group: `fold${k}`,

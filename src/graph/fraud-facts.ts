@@ -92,13 +92,14 @@ export function fraudFacts(input: FraudFactsInput): FraudFacts {
     }
   }
   const verdict = cluster >= 0 && clustering ? clustering.verdict(cluster) : undefined;
+  const stats = verdict && clustering ? clustering.stats(cluster) : undefined;
   return {
     clusterId: verdict && clustering ? clustering.idOf(cluster) : null,
     clusterSuspicious: verdict?.suspicious ?? false,
     clusterScore: verdict?.score ?? 0,
-    clusterSize: verdict && clustering ? clustering.stats(cluster).size : 0,
+    clusterSize: stats?.size ?? 0,
     clusterFlags: verdict?.flags.map((f) => f.flag) ?? [],
-    clusterGangScore: verdict && clustering ? gangScoreOf(clustering.stats(cluster).gangScore) : null,
+    clusterGangScore: stats ? gangScoreOf(stats.gangScore) : null,
     sharedWithLabelledFraud: hop1 || hop2,
     labelledFraudHops: hop1 ? 1 : hop2 ? 2 : 0,
     linkedApplications: neighbours.size,

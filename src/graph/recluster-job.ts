@@ -8,7 +8,7 @@ import { allocateResultBuffers, measureCommunities, scoreCommunities, statsOf, t
 
 /** Scores feature rows (GANG_FEATURES, row-major): the loaded model's GangModel.score. */
 export interface GangScorer {
-  score(rows: Float32Array, count: number): Promise<Float32Array>;
+  score(rows: Float32Array, count: number): Promise<ArrayLike<number>>;
 }
 
 export async function reclusterScored(
