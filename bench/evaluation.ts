@@ -18,6 +18,7 @@ import { measureCommunities, statsOf, type ReclusterResult } from '../src/graph/
 import { reclusterScored } from '../src/graph/recluster-job';
 import { seededRandom } from '../src/graph/rng';
 import { createService } from '../src/main';
+import { devAuthorization } from './credentials';
 import { createLogger } from '../src/observability/logger';
 import { AuditStore } from '../src/store/audit-store';
 import { GraphStore } from '../src/store/graph-store';
@@ -174,6 +175,7 @@ export async function decidePopulation(ref: PopulationRef, options: { rulesVersi
   const server = service.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/decide`;
+  const authorization = devAuthorization(work);
   const started = performance.now();
   let nextRecluster = now + DAY;
   try {
@@ -184,7 +186,7 @@ export async function decidePopulation(ref: PopulationRef, options: { rulesVersi
         await service.graph.recluster();
         nextRecluster = now + DAY;
       }
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(member.application satisfies Application) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(member.application satisfies Application) });
       if (res.status !== 200 && res.status !== 400) throw new Error(`${refName(ref)}: /decide answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
     }

@@ -8,6 +8,7 @@
 //                          [--rebuild-size 100000] [--skip-latency] [--skip-recluster] [--skip-rebuild]
 //   GRAPH_BENCH_SERVER_FLAGS="--trace-gc" passes node flags to the server process (diagnosis).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { devAuthorization } from './credentials';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -120,6 +121,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
 }
 
 let sequence = 0;
+let authorization = '';
 // Idle sockets close before the server's 5 s keep-alive timeout could race a reuse.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 2000 });
 
@@ -127,7 +129,7 @@ function decideOnce(url: URL): Promise<{ ms: number; ok: boolean; detail?: strin
   const body = JSON.stringify(sampleApplication(`G-${process.pid}-${++sequence}`));
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ ms: performance.now() - started, ok: res.statusCode === 200, detail: `${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}` }));
@@ -168,6 +170,7 @@ async function latency(): Promise<number> {
   const dataDir = mkdtempSync(path.join(base, 'bench-graph-'));
   const t = performance.now();
   const server = await startServer(dataDir);
+  authorization = devAuthorization(dataDir);
   console.log(`\n/decide under open-loop load (${RATE} requests/s, ${SECONDS} s per phase, ${ROUNDS} rounds, data dir ${base}) against a service whose graph holds ${server.applications.toLocaleString('en')} applications (ready in ${s(performance.now() - t)})`);
   try {
     await decideLoad(server.url, 3);

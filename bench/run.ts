@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { devAuthorization } from './credentials';
 import { profileDecision } from './profile';
 import { sampleApplication } from './sample';
 
@@ -33,6 +34,7 @@ interface Load {
 }
 
 let sequence = 0;
+let authorization = '';
 async function load(url: string, pathname: string): Promise<Load> {
   const result = await autocannon({
     url,
@@ -42,7 +44,8 @@ async function load(url: string, pathname: string): Promise<Load> {
       {
         method: 'POST',
         path: pathname,
-        headers: { 'content-type': 'application/json' },
+        // The bare endpoint ignores the credential; /decide checks it, as every caller's request is.
+        headers: { 'content-type': 'application/json', authorization },
         // A fresh applicationId per request: every /decide is a real decision, not a replay.
         setupRequest: (req) => ({ ...req, body: JSON.stringify(sampleApplication(`B-${process.pid}-${++sequence}`)) }),
       },
@@ -55,6 +58,7 @@ const fmt = (n: number, d = 2) => n.toFixed(d).padStart(9);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-'));
 const server = await startServer(dataDir);
+authorization = devAuthorization(dataDir);
 try {
   // Warm both paths (JIT, rule engines, SQLite pages) before measuring.
   await autocannon({ url: server.url, connections: 4, amount: 500, requests: [{ method: 'POST', path: '/__bare', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleApplication('warm')) }] });

@@ -2,11 +2,16 @@
 // The only module that touches process.*; everything else receives what it needs, so tests
 // build the same service with test settings through createService.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
+import { ApiKeyRing } from './access/api-keys';
+import { Authenticator } from './access/authenticator';
+import { TokenVerifier } from './access/tokens';
+import { KeysFile, KeysFileError, resolveKeysFile } from './config/api-keys-file';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { buildApplicationSchema, categoricalDomainsOf, type Application } from './decision/application';
 import { identifierKey } from './config/identifier-key';
@@ -239,6 +244,8 @@ export async function createService(settings: Settings, logger: Logger, override
   await expireDue();
   const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
 
+  const access = await buildAccess(settings, logger, metrics, clock);
+
   let closing = false;
   const app = createApp({
     decisions,
@@ -250,9 +257,20 @@ export async function createService(settings: Settings, logger: Logger, override
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),
     openapi: buildOpenApi(applicationSchema, SERVICE_VERSION, SIGN_OFF_SCHEMA, CANCEL_SCHEMA, historyLineSchema),
+    authenticator: access.authenticator,
+    accessHooks: {
+      // Logged without the credential; the label is one of two fixed words.
+      onRefused: (result, detail) => {
+        metrics.authRefusals.inc({ result });
+        logger.warn({ result, ...detail }, 'request refused');
+      },
+    },
     // A cursor is valid until the next recluster, so a key per process is enough.
-    extraRouters: [investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) })],
+    extraRouters: [(guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard)],
     readiness: () => ({
+      credentials: access.keysFile?.lastRejection
+        ? { ok: true, degraded: true, detail: `serving the last good API keys; ${access.keysFile.file} was rejected: ${access.keysFile.lastRejection.messages.join('; ')}` }
+        : { ok: true, detail: access.describe },
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
         : { ok: true, detail: `rule set ${rules.current.version}` },
@@ -283,11 +301,53 @@ export async function createService(settings: Settings, logger: Logger, override
       closing = true;
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
+      access.keysFile?.close();
       await rules.close();
       await graph.close();
       store.close();
     },
   };
+}
+
+/** Credentials: the API keys file (watched for rotation) and, if configured, the identity provider's token keys. */
+async function buildAccess(settings: Settings, logger: Logger, metrics: Metrics, clock: () => number) {
+  const ring = new ApiKeyRing();
+  const file = resolveKeysFile(settings, (keyFile) => logger.warn({ keyFile }, 'generated a development admin API key; set API_KEYS_FILE (or OIDC_*) in production'));
+  let keysFile: KeysFile | undefined;
+  if (file) {
+    keysFile = new KeysFile(file, ring, {
+      onLoaded: (keys) => {
+        metrics.apiKeysReloads.inc({ result: 'loaded' });
+        logger.info({ file, keys }, 'API keys loaded');
+      },
+      onRejected: (rejection) => {
+        metrics.apiKeysReloads.inc({ result: 'rejected' });
+        logger.error({ file, errors: rejection.messages }, 'API keys file rejected; the last good keys stay in force');
+      },
+    });
+    try {
+      await keysFile.load();
+    } catch (err) {
+      throw new StartupError((err as KeysFileError).message);
+    }
+    keysFile.watch(settings.apiKeysReloadMs);
+  }
+  let tokens: TokenVerifier | undefined;
+  if (settings.oidcIssuer && settings.oidcAudience) {
+    let jwks: URL | JSONWebKeySet;
+    try {
+      jwks = settings.oidcJwksUrl ? new URL(settings.oidcJwksUrl) : JSON.parse(readFileSync(settings.oidcJwksFile ?? '', 'utf8'));
+    } catch (err) {
+      throw new StartupError(`OIDC_JWKS_FILE ${settings.oidcJwksFile}: cannot read the identity provider's keys (${(err as Error).message})`);
+    }
+    try {
+      tokens = new TokenVerifier({ issuer: settings.oidcIssuer, audience: settings.oidcAudience, jwks, rolesClaim: settings.oidcRolesClaim, levelClaim: settings.oidcLevelClaim });
+    } catch (err) {
+      throw new StartupError(`OIDC_JWKS_FILE ${settings.oidcJwksFile}: not a JSON Web Key Set (${(err as Error).message})`);
+    }
+  }
+  const describe = [file ? `API keys from ${file}` : undefined, tokens ? `tokens from ${settings.oidcIssuer}` : undefined].filter(Boolean).join('; ');
+  return { authenticator: new Authenticator({ keys: ring, ...(tokens ? { tokens } : {}), clock }), keysFile, describe };
 }
 
 const portOf = (server: Server, fallback: number) => {

@@ -26,6 +26,17 @@ export interface Settings {
   readonly graphReclusterIntervalMs: number;
   /** Fraud graph: recluster after this many new applications; 0 = never on count. */
   readonly graphReclusterEvery: number;
+  /** The API keys file (hashes, roles); absent outside production means "generate an admin key into dataDir". */
+  readonly apiKeysFile: string | undefined;
+  /** How often the keys file is checked for a change (rotation without restart). */
+  readonly apiKeysReloadMs: number;
+  /** People's tokens: the identity provider's issuer, this service's audience, and its keys (file or URL). */
+  readonly oidcIssuer: string | undefined;
+  readonly oidcAudience: string | undefined;
+  readonly oidcJwksFile: string | undefined;
+  readonly oidcJwksUrl: string | undefined;
+  readonly oidcRolesClaim: string;
+  readonly oidcLevelClaim: string;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -46,6 +57,14 @@ const variables = {
   DEFAULT_PHONE_COUNTRY_CODE: { key: 'defaultPhoneCountryCode', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '86' } },
   GRAPH_RECLUSTER_INTERVAL_MS: { key: 'graphReclusterIntervalMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 300000 } },
   GRAPH_RECLUSTER_EVERY: { key: 'graphReclusterEvery', schema: { type: 'integer', minimum: 0, maximum: 100000000, default: 1000 } },
+  API_KEYS_FILE: { key: 'apiKeysFile', schema: { type: 'string', minLength: 1 } },
+  API_KEYS_RELOAD_MS: { key: 'apiKeysReloadMs', schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 } },
+  OIDC_ISSUER: { key: 'oidcIssuer', schema: { type: 'string', minLength: 1 } },
+  OIDC_AUDIENCE: { key: 'oidcAudience', schema: { type: 'string', minLength: 1 } },
+  OIDC_JWKS_FILE: { key: 'oidcJwksFile', schema: { type: 'string', minLength: 1 } },
+  OIDC_JWKS_URL: { key: 'oidcJwksUrl', schema: { type: 'string', pattern: '^https?://' } },
+  OIDC_ROLES_CLAIM: { key: 'oidcRolesClaim', schema: { type: 'string', pattern: '^[A-Za-z0-9_:./-]{1,100}$', default: 'roles' } },
+  OIDC_LEVEL_CLAIM: { key: 'oidcLevelClaim', schema: { type: 'string', pattern: '^[A-Za-z0-9_:./-]{1,100}$', default: 'approval_level' } },
 } as const;
 
 type Variable = keyof typeof variables;
@@ -92,10 +111,19 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   const settings = Object.fromEntries(
     Object.entries(variables).map(([name, v]) => [v.key, input[name]]),
   ) as unknown as Settings;
+  const problems: string[] = [];
   if (settings.environment === 'production' && !settings.identifierHashKey) {
-    throw new SettingsError([
-      'IDENTIFIER_HASH_KEY: required when NODE_ENV=production (a secret of at least 32 characters; identifiers are stored only as HMAC-SHA256 hashes under it)',
-    ]);
+    problems.push('IDENTIFIER_HASH_KEY: required when NODE_ENV=production (a secret of at least 32 characters; identifiers are stored only as HMAC-SHA256 hashes under it)');
   }
+  if (settings.environment === 'production' && !settings.apiKeysFile && !settings.oidcIssuer) {
+    problems.push('API_KEYS_FILE or OIDC_ISSUER: required when NODE_ENV=production (every endpoint but /health and /ready needs a credential; see docs/security.md)');
+  }
+  const oidc = [settings.oidcIssuer, settings.oidcAudience, settings.oidcJwksFile ?? settings.oidcJwksUrl];
+  if (oidc.some((v) => v !== undefined) && oidc.some((v) => v === undefined)) {
+    problems.push('OIDC_ISSUER, OIDC_AUDIENCE and one of OIDC_JWKS_FILE / OIDC_JWKS_URL: set all three to accept identity-provider tokens, or none');
+  }
+  if (settings.oidcJwksFile && settings.oidcJwksUrl) problems.push('OIDC_JWKS_FILE and OIDC_JWKS_URL: set one, not both');
+  if (settings.environment === 'production' && settings.oidcJwksUrl?.startsWith('http:')) problems.push('OIDC_JWKS_URL: must be https when NODE_ENV=production');
+  if (problems.length) throw new SettingsError(problems);
   return Object.freeze(settings);
 }

@@ -66,6 +66,8 @@ export interface DecisionView extends DecisionDocument {
   readonly currentOutcome: string;
   readonly history: readonly DecisionEvent[];
   readonly reservation: (Reservation & { readonly releasedAt: number | null }) | null;
+  /** Who asked for the decision (null for decisions stored before access control). */
+  readonly caller: string | null;
 }
 
 export interface DecisionObserver {
@@ -169,11 +171,12 @@ export class DecisionService {
     this.clock = deps.clock ?? Date.now;
   }
 
-  async decide(application: Application): Promise<{ replayed: boolean; document: DecisionDocument }> {
+  /** Decides for `caller` (the authenticated principal's id), or answers its own earlier decision of the same request. */
+  async decide(application: Application, caller: string): Promise<{ replayed: boolean; document: DecisionDocument }> {
     const { store, exposure: book } = this.deps;
     const fingerprint = this.deps.protector.fingerprint(canonicalJson(application));
     const prior = store.findByApplicationId(application.applicationId);
-    if (prior) return this.replay(prior, fingerprint);
+    if (prior) return this.replay(prior, fingerprint, caller);
 
     const ruleSet = this.deps.ruleSet();
     const { flow, identifiers, result, approvalLevel } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
@@ -220,7 +223,7 @@ export class DecisionService {
             document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
           }
         }
-        const row = rowOf(document, fingerprint, identifiers, ruleSet, decidedAt);
+        const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller };
         store.insertDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final');
         const reservation: Reservation | undefined = input && document.outcome === 'approve' ? reserveExposure(store, book, regions, input, decidedAt) : undefined;
         return { kind: 'inserted' as const, document, reservation, row };
@@ -230,15 +233,16 @@ export class DecisionService {
       },
     );
     // A concurrent request with the same application id committed first: answer as a retry would.
-    if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint);
+    if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint, caller);
     const { document, row } = committed;
     this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
   }
 
-  private replay(prior: DecisionRow, fingerprint: string): { replayed: boolean; document: DecisionDocument } {
-    if (prior.requestFingerprint !== fingerprint) throw new IdempotencyConflictError(prior.applicationId, prior.decisionId);
+  /** A retry is answered only to the caller that asked first, and only for the same request. */
+  private replay(prior: DecisionRow, fingerprint: string, caller: string): { replayed: boolean; document: DecisionDocument } {
+    if (prior.requestFingerprint !== fingerprint || prior.caller !== caller) throw new IdempotencyConflictError(prior.applicationId, prior.decisionId);
     const document = prior.document as DecisionDocument;
     this.deps.observer?.onReplay?.(document);
     return { replayed: true, document };
@@ -253,6 +257,7 @@ export class DecisionService {
       currentOutcome: stored.currentOutcome,
       history: this.deps.store.events(decisionId),
       reservation: this.deps.store.reservation(decisionId) ?? null,
+      caller: stored.caller ?? null,
     };
   }
 }

@@ -2,7 +2,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
-import { APPROVAL_LEVELS } from '../approval/authority';
 import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/exposure';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
@@ -10,6 +9,9 @@ import { DuplicateApplicationError, type HistoryService } from '../decision/hist
 import { responseOf, type DecisionService } from '../decision/service';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
+import type { Authenticator } from '../access/authenticator';
+import { hasRole, type Principal } from '../access/roles';
+import { allow, authenticate, principalOf, type AccessHooks, type Operation } from './access';
 import { ApiError } from './errors';
 import { compileValidator, freeText, type Validator } from './validation';
 
@@ -32,13 +34,12 @@ export interface ReadinessCheck {
   readonly detail?: string;
 }
 
+// Who signs, and at what level, comes from the credential: a body naming a reviewer or a level is refused.
 export const SIGN_OFF_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['reviewer', 'level', 'outcome'],
+  required: ['outcome'],
   properties: {
-    reviewer: freeText(128, 1),
-    level: { enum: [...APPROVAL_LEVELS.filter((l) => l !== 'auto')] },
     outcome: { enum: ['approve', 'decline'] },
     note: freeText(2000),
   },
@@ -47,11 +48,11 @@ export const SIGN_OFF_SCHEMA = {
 export const CANCEL_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { by: freeText(128, 1), note: freeText(2000) },
+  properties: { note: freeText(2000) },
 } as const;
 
-const validateSignOff = compileValidator<SignOff>(SIGN_OFF_SCHEMA);
-const validateCancel = compileValidator<{ by?: string; note?: string }>(CANCEL_SCHEMA);
+const validateSignOff = compileValidator<Pick<SignOff, 'outcome' | 'note'>>(SIGN_OFF_SCHEMA);
+const validateCancel = compileValidator<{ note?: string }>(CANCEL_SCHEMA);
 const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
 
 export interface AppDeps {
@@ -65,8 +66,18 @@ export interface AppDeps {
   readonly validateApplication: Validator<Application>;
   readonly openapi: object;
   readonly readiness: () => Readonly<Record<string, ReadinessCheck>>;
-  /** Further endpoints (e.g. the investigator API), mounted before the 404 handler. */
-  readonly extraRouters?: readonly express.Router[];
+  readonly authenticator: Authenticator;
+  readonly accessHooks?: AccessHooks;
+  /** Further endpoints (e.g. the investigator API), mounted before the 404 handler; they get the same access guard. */
+  readonly extraRouters?: readonly ((guard: (operation: Operation) => express.RequestHandler) => express.Router)[];
+}
+
+/**
+ * An origination system sees only the decisions it asked for; any other role that may read a
+ * decision sees all. Someone else's decision is "not found", so ids cannot be probed.
+ */
+function mayAccessDecision(principal: Principal, caller: string | null): boolean {
+  return hasRole(principal, ['reviewer', 'investigator', 'analyst', 'admin']) || caller === principal.id;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -82,38 +93,52 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use(authenticate(deps.authenticator, deps.accessHooks));
+  const guard = (operation: Operation) => allow(operation, deps.accessHooks);
+
   const json = express.json({ limit: MAX_BODY_BYTES, strict: false });
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
     next();
   };
 
-  app.post('/decide', requireJson, json, async (req, res) => {
+  app.post('/decide', guard('POST /decide'), requireJson, json, async (req, res) => {
     const application = deps.validateApplication(req.body);
     const ready = deps.readiness();
     if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
-    const { document } = await deps.decisions.decide(application);
+    const { document } = await deps.decisions.decide(application, principalOf(res).id);
     res.json(responseOf(document));
   });
 
   // Back-filled history: past applications with their own time, outcome and label (not decided anew).
-  app.post('/history', requireJson, express.json({ limit: MAX_HISTORY_BODY_BYTES }), async (req, res) => {
+  app.post('/history', guard('POST /history'), requireJson, express.json({ limit: MAX_HISTORY_BODY_BYTES }), async (req, res) => {
     const { applications } = validateHistoryBatch(req.body);
     if (Object.values(deps.readiness()).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
-    const result = await deps.history.importBatch(applications, 'POST /history');
+    const result = await deps.history.importBatch(applications, `POST /history by ${principalOf(res).id}`);
     if ('problems' in result) throw new ApiError('VALIDATION_FAILED', result.problems.map((p) => ({ path: `applications[${p.index}].${p.path}`, message: p.message })));
     res.json(result);
   });
 
-  app.get('/decisions/:decisionId', (req, res) => {
-    const document = deps.decisions.getDecision(req.params.decisionId);
-    if (!document) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${req.params.decisionId}"` }]);
-    res.json(document);
+  /** The decision, if it exists and this caller may see it; otherwise "not found" either way. */
+  const visibleDecision = (res: Response, decisionId: string) => {
+    const document = deps.decisions.getDecision(decisionId);
+    if (!document || !mayAccessDecision(principalOf(res), document.caller)) {
+      throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
+    }
+    return document;
+  };
+
+  app.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), (req, res) => {
+    res.json(visibleDecision(res, req.params.decisionId as string));
   });
 
-  app.post('/decisions/:decisionId/review', requireJson, json, async (req, res) => {
+  app.post('/decisions/:decisionId/review', guard('POST /decisions/{decisionId}/review'), requireJson, json, async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
-    await deps.lifecycle.signOff(decisionId, validateSignOff(req.body));
+    const body = validateSignOff(req.body);
+    const reviewer = principalOf(res);
+    // The access table admits reviewers only, and a reviewer credential always carries its level.
+    if (!reviewer.level) throw new ApiError('FORBIDDEN', [{ path: 'authorization', message: 'the credential carries no approval level' }]);
+    await deps.lifecycle.signOff(decisionId, { reviewer: reviewer.id, level: reviewer.level, outcome: body.outcome, ...(body.note !== undefined ? { note: body.note } : {}) });
     res.json(deps.decisions.getDecision(decisionId));
   });
 
@@ -123,18 +148,19 @@ export function createApp(deps: AppDeps): express.Express {
     if (req.headers['content-type'] !== undefined && !req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
     next();
   };
-  app.post('/decisions/:decisionId/cancel', jsonIfAny, json, async (req, res) => {
+  app.post('/decisions/:decisionId/cancel', guard('POST /decisions/{decisionId}/cancel'), jsonIfAny, json, async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
     const body = validateCancel(req.body ?? {});
-    await deps.lifecycle.cancel(decisionId, body.by ?? 'unspecified', body.note);
+    visibleDecision(res, decisionId);
+    await deps.lifecycle.cancel(decisionId, principalOf(res).id, body.note);
     res.json(deps.decisions.getDecision(decisionId));
   });
 
-  app.get('/limits/regions', (_req, res) => {
+  app.get('/limits/regions', guard('GET /limits/regions'), (_req, res) => {
     res.json({ regions: deps.exposureReport() });
   });
 
-  app.get('/rules', (_req, res) => {
+  app.get('/rules', guard('GET /rules'), (_req, res) => {
     const active = deps.rules.current;
     const rejection = deps.rules.lastRejection;
     res.json({
@@ -157,11 +183,11 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(status === 'not_ready' ? 503 : 200).json({ status, checks });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', guard('GET /metrics'), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.get('/openapi.json', (_req, res) => {
+  app.get('/openapi.json', guard('GET /openapi.json'), (_req, res) => {
     res.json(deps.openapi);
   });
 
@@ -169,7 +195,7 @@ export function createApp(deps: AppDeps): express.Express {
     throw new ApiError('METHOD_NOT_ALLOWED', [{ path: 'method', message: 'use POST' }]);
   });
 
-  for (const router of deps.extraRouters ?? []) app.use(router);
+  for (const router of deps.extraRouters ?? []) app.use(router(guard));
 
   app.use(() => {
     throw new ApiError('ROUTE_NOT_FOUND');
@@ -177,6 +203,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const apiError = toApiError(err);
+    if (apiError.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="decision-engine"');
     if (apiError.code === 'INTERNAL') deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(apiError.status).json(apiError.toJSON());
   });

@@ -6,7 +6,8 @@ import type { ClusterSort } from '../graph/clustering';
 import type { LinkingConfig } from '../graph/config';
 import type { FraudGraph } from '../graph/fraud-graph';
 import { clusterDetail, egoNetwork } from '../graph/investigation';
-import type { ApplicationLabel, GraphStore, LabelRecord } from '../store/graph-store';
+import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type GraphStore, type LabelOutcome, type LabelRecord } from '../store/graph-store';
+import { principalOf, type Operation } from './access';
 import { ApiError, type ErrorDetail } from './errors';
 import { compileValidator, freeText } from './validation';
 
@@ -22,10 +23,9 @@ export interface InvestigatorDeps {
 export const LABEL_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['label', 'by'],
+  required: ['label'],
   properties: {
-    label: { enum: ['fraud', 'legit'], description: 'The investigator’s finding.' },
-    by: { ...freeText(128, 1), description: 'Who labels (investigator id).' },
+    label: { enum: ['fraud', 'legit'], description: 'The investigator’s finding (who labels comes from the credential).' },
     note: freeText(2000),
   },
 } as const;
@@ -87,11 +87,20 @@ function decodeCursor(key: Buffer, raw: string): Cursor | undefined {
   }
 }
 
-const labelView = (r: LabelRecord) => ({ labelId: r.labelId, applicationId: r.applicationId, label: r.label, by: r.by, note: r.note, labelledAt: new Date(r.labelledAt).toISOString() });
+const labelView = (r: LabelRecord) => ({
+  labelId: r.labelId,
+  applicationId: r.applicationId,
+  label: r.label,
+  by: r.by,
+  confirmedBy: r.confirmedBy,
+  note: r.note,
+  labelledAt: new Date(r.labelledAt).toISOString(),
+});
+const clearanceView = (c: ClearanceRequest) => ({ status: 'awaiting_second_investigator', requestedBy: c.requestedBy, note: c.note, requestedAt: new Date(c.requestedAt).toISOString() });
 
-export function investigatorRouter(deps: InvestigatorDeps): express.Router {
+export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Operation) => express.RequestHandler): express.Router {
   const router = express.Router();
-  const validateLabel = compileValidator<{ label: ApplicationLabel; by: string; note?: string }>(LABEL_SCHEMA);
+  const validateLabel = compileValidator<{ label: ApplicationLabel; note?: string }>(LABEL_SCHEMA);
 
   const applicationIndex = (applicationId: string): number => {
     const index = deps.graph.identity.indexOf(applicationId);
@@ -99,7 +108,7 @@ export function investigatorRouter(deps: InvestigatorDeps): express.Router {
     return index;
   };
 
-  router.get('/clusters', (req, res) => {
+  router.get('/clusters', guard('GET /clusters'), (req, res) => {
     const { get, problems } = readQuery(req.query as Query, ['suspicious', 'minSize', 'sort', 'limit', 'cursor']);
     const suspiciousRaw = get('suspicious');
     if (suspiciousRaw !== undefined && suspiciousRaw !== 'true' && suspiciousRaw !== 'false') {
@@ -139,23 +148,23 @@ export function investigatorRouter(deps: InvestigatorDeps): express.Router {
     });
   });
 
-  router.get('/clusters/:clusterId', (req, res) => {
+  router.get('/clusters/:clusterId', guard('GET /clusters/{clusterId}'), (req, res) => {
     const { problems } = readQuery(req.query as Query, []);
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
     const clustering = deps.graph.clustering;
-    const cluster = clustering ? clustering.find(req.params.clusterId) : -1;
+    const cluster = clustering ? clustering.find(req.params.clusterId as string) : -1;
     if (!clustering || cluster < 0) {
-      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId}" in the current clustering (ids come from GET /clusters)` }]);
+      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}" in the current clustering (ids come from GET /clusters)` }]);
     }
     res.json(clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking));
   });
 
-  router.get('/applications/:applicationId/network', (req, res) => {
+  router.get('/applications/:applicationId/network', guard('GET /applications/{applicationId}/network'), (req, res) => {
     const { get, problems } = readQuery(req.query as Query, ['depth', 'maxNodes']);
     const depth = integer(get('depth'), 'depth', 1, MAX_DEPTH, problems) ?? 2;
     const maxNodes = integer(get('maxNodes'), 'maxNodes', 1, MAX_NODES, problems) ?? 500;
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
-    const index = applicationIndex(req.params.applicationId);
+    const index = applicationIndex(req.params.applicationId as string);
     const graph = deps.graph;
     res.json(
       egoNetwork(graph.identity, index, {
@@ -175,20 +184,31 @@ export function investigatorRouter(deps: InvestigatorDeps): express.Router {
     next();
   };
 
-  router.post('/applications/:applicationId/labels', requireJson, express.json({ limit: 16 * 1024, strict: false }), (req, res) => {
+  router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, express.json({ limit: 16 * 1024, strict: false }), (req, res) => {
     const body = validateLabel(req.body);
     const applicationId = req.params.applicationId as string;
     applicationIndex(applicationId);
-    const record = deps.store.addLabel({ applicationId, label: body.label, by: body.by, ...(body.note !== undefined ? { note: body.note } : {}), at: deps.clock() });
-    deps.graph.label(applicationId, body.label);
-    res.status(201).json(labelView(record));
+    let outcome: LabelOutcome;
+    try {
+      outcome = deps.store.label({ applicationId, label: body.label, by: principalOf(res).id, ...(body.note !== undefined ? { note: body.note } : {}), at: deps.clock() });
+    } catch (err) {
+      if (err instanceof FourEyesError) throw new ApiError('FOUR_EYES_REQUIRED', [{ path: 'label', message: err.message }]);
+      throw err;
+    }
+    if (outcome.kind === 'clearance_requested') {
+      res.status(202).json({ applicationId, label: 'fraud', clearance: clearanceView(outcome.request) });
+      return;
+    }
+    deps.graph.label(applicationId, outcome.record.label);
+    res.status(201).json(labelView(outcome.record));
   });
 
-  router.get('/applications/:applicationId/labels', (req, res) => {
-    const applicationId = req.params.applicationId;
+  router.get('/applications/:applicationId/labels', guard('GET /applications/{applicationId}/labels'), (req, res) => {
+    const applicationId = req.params.applicationId as string;
     applicationIndex(applicationId);
     const history = deps.store.labelHistory(applicationId).map(labelView);
-    res.json({ applicationId, label: history.at(-1)?.label ?? null, history });
+    const pending = deps.store.pendingClearance(applicationId);
+    res.json({ applicationId, label: history.at(-1)?.label ?? null, clearance: pending ? clearanceView(pending) : null, history });
   });
 
   return router;
@@ -338,20 +358,36 @@ export const INVESTIGATOR_OPENAPI = {
     LabelRequest: LABEL_SCHEMA,
     Label: {
       type: 'object',
-      required: ['labelId', 'applicationId', 'label', 'by', 'note', 'labelledAt'],
+      required: ['labelId', 'applicationId', 'label', 'by', 'confirmedBy', 'note', 'labelledAt'],
       properties: {
         labelId: { type: 'integer' },
         applicationId: { type: 'string' },
         label: { enum: ['fraud', 'legit'] },
-        by: { type: 'string' },
+        by: { type: 'string', description: 'The authenticated investigator (key:<id> or user:<sub>); for a cleared fraud label, who requested the clearance.' },
+        confirmedBy: { ...nullable('string'), description: 'For a cleared fraud label: the second investigator who confirmed it.' },
         note: nullable('string'),
         labelledAt: { type: 'string', format: 'date-time' },
       },
     },
     LabelHistory: {
       type: 'object',
-      required: ['applicationId', 'label', 'history'],
-      properties: { applicationId: { type: 'string' }, label: { enum: ['fraud', 'legit', null] }, history: { type: 'array', items: ref('Label') } },
+      required: ['applicationId', 'label', 'clearance', 'history'],
+      properties: {
+        applicationId: { type: 'string' },
+        label: { enum: ['fraud', 'legit', null] },
+        clearance: { oneOf: [{ type: 'null' }, ref('Clearance')] },
+        history: { type: 'array', items: ref('Label') },
+      },
+    },
+    Clearance: {
+      type: 'object',
+      required: ['status', 'requestedBy', 'note', 'requestedAt'],
+      properties: { status: { const: 'awaiting_second_investigator' }, requestedBy: { type: 'string' }, note: nullable('string'), requestedAt: { type: 'string', format: 'date-time' } },
+    },
+    ClearanceRequested: {
+      type: 'object',
+      required: ['applicationId', 'label', 'clearance'],
+      properties: { applicationId: { type: 'string' }, label: { const: 'fraud', description: 'The label still in force.' }, clearance: ref('Clearance') },
     },
   },
   paths: {
@@ -396,9 +432,11 @@ export const INVESTIGATOR_OPENAPI = {
         parameters: [pathParam('applicationId')],
         requestBody: { required: true, ...jsonBody('LabelRequest') },
         responses: {
-          201: { description: 'The label, committed.', ...jsonBody('Label') },
+          201: { description: 'The label, committed (for a clearance: the second investigator confirmed it).', ...jsonBody('Label') },
+          202: { description: 'A fraud label clearance, recorded and waiting for a second investigator; the fraud label stays in force.', ...jsonBody('ClearanceRequested') },
           400: problem('Malformed JSON or a body that does not match the schema.'),
           404: problem('No decided application has this id.'),
+          409: problem('FOUR_EYES_REQUIRED: the investigator who requested the clearance cannot confirm it.'),
           415: problem('Body is not application/json.'),
         },
       },

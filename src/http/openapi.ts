@@ -1,5 +1,7 @@
 // The OpenAPI 3.1 document, built from the same schemas the service validates with, so it
 // cannot drift from the code; test/http/openapi.test.ts checks live responses against it.
+import { ROLE_DESCRIPTIONS } from '../access/roles';
+import { OPEN_PATHS, OPERATION_ACCESS } from './access';
 import { API_ERRORS } from './errors';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
 
@@ -194,6 +196,37 @@ const regionReport = {
   },
 };
 
+type Operations = Record<string, Record<string, { description?: string; responses: Record<string, unknown> } & Record<string, unknown>>>;
+
+/** Each operation's security requirement and roles, from the one access table (OPERATION_ACCESS). */
+function withAccess(paths: Operations): Operations {
+  const out: Operations = {};
+  for (const [pathname, methods] of Object.entries(paths)) {
+    out[pathname] = {};
+    for (const [method, operation] of Object.entries(methods)) {
+      if (OPEN_PATHS.includes(pathname)) {
+        out[pathname][method] = { ...operation, security: [] };
+        continue;
+      }
+      const access = (OPERATION_ACCESS as Record<string, { roles: readonly string[]; scope?: string }>)[`${method.toUpperCase()} ${pathname}`];
+      if (!access) throw new Error(`${method.toUpperCase()} ${pathname} has no entry in OPERATION_ACCESS`);
+      const roles = `Roles: ${access.roles.join(', ')}${access.scope ? ` (${access.scope})` : ''}.`;
+      out[pathname][method] = {
+        ...operation,
+        description: operation.description ? `${operation.description}\n\n${roles}` : roles,
+        security: [{ apiKey: [] }, { identityProvider: [] }],
+        'x-roles': access.roles,
+        responses: {
+          ...operation.responses,
+          401: errorResponse('No credential, or one that is unknown, expired or revoked (UNAUTHENTICATED).'),
+          403: errorResponse("The caller's roles do not allow this operation (FORBIDDEN)."),
+        },
+      };
+    }
+  }
+  return out;
+}
+
 export function buildOpenApi(applicationSchema: object, version: string, signOffSchema: object, cancelSchema: object, historyLineSchema: object) {
   return {
     openapi: '3.1.0',
@@ -202,7 +235,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
       version,
       description: 'Staged credit and fraud decisions for loan applications, with reason codes and a durable audit trail.',
     },
-    paths: {
+    paths: withAccess({
       ...INVESTIGATOR_OPENAPI.paths,
       '/decide': {
         post: {
@@ -294,8 +327,12 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
-    },
+    } as Operations),
     components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'API key (dk_…)', description: `A system's API key; the keys file maps its SHA-256 to roles. Roles: ${Object.entries(ROLE_DESCRIPTIONS).map(([r, d]) => `${r}: ${d}`).join('; ')}.` },
+        identityProvider: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A person's token from the configured identity provider (OIDC_ISSUER), with roles and an approval level in configured claims." },
+      },
       schemas: {
         Application: applicationSchema,
         Decision: decision,

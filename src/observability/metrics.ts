@@ -25,6 +25,8 @@ export function createMetrics(registry = new Registry()) {
     regionLimitNear: new Counter({ name: 'region_limit_near_total', help: "Approvals that took a region past its warning threshold.", labelNames: ['region'], registers: [registry] }),
     regionLimitExceeded: new Counter({ name: 'region_limit_exceeded_total', help: 'Approvals turned away because the region had no room.', labelNames: ['region'], registers: [registry] }),
     exposureReleases: new Counter({ name: 'exposure_releases_total', help: 'Reservations released, by reason (cancelled, expired).', labelNames: ['reason'], registers: [registry] }),
+    authRefusals: new Counter({ name: 'http_auth_refusals_total', help: 'Requests refused: no or bad credential (unauthenticated), or a role that may not (forbidden).', labelNames: ['result'], registers: [registry] }),
+    apiKeysReloads: new Counter({ name: 'api_keys_reloads_total', help: 'API keys file reloads by result (loaded, rejected).', labelNames: ['result'], registers: [registry] }),
     httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] }),
   };
 }

@@ -2,13 +2,12 @@
 // Pure: the caller reads the files. Two passes: each file against its JSON Schema, then the
 // checks a schema cannot express (facts, operators, reason codes, lists, stage order, names).
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import flowSchema from '../../rules/schema/flow.schema.json' with { type: 'json' };
 import listSchema from '../../rules/schema/list.schema.json' with { type: 'json' };
 import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 'json' };
 import type { IdentifierType } from '../identity/identifiers';
-import { expectedBy } from '../validation/schema-errors';
-import { SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
+import { schemaDiagnostics, SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { FACT_CATALOG, STAGES, type StageName } from './facts';
 import { TABLES } from './tables';
@@ -57,39 +56,6 @@ const BUILTIN_OPERATORS = new Set([
 ]);
 const OPERATOR_DECORATORS = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);
 const LIST_OPERATORS = new Set(['inList', 'notInList']);
-
-function schemaMessage(e: ErrorObject): string {
-  return e.keyword === 'required' ? `missing "${String(e.params.missingProperty)}"` : expectedBy(e);
-}
-
-function pointerToPath(pointer: string): (string | number)[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function schemaDiagnostics(source: SourceFile, errors: readonly ErrorObject[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const out: Diagnostic[] = [];
-  for (const e of errors) {
-    // if/then/else adds a summary error on top of the branch's own; the branch's is the useful one.
-    if (e.keyword === 'if') continue;
-    const path = pointerToPath(e.instancePath);
-    const d =
-      e.keyword === 'additionalProperties'
-        ? source.keyDiagnostic('SCHEMA', path, String(e.params.additionalProperty), `unknown property "${String(e.params.additionalProperty)}"`)
-        : source.diagnostic('SCHEMA', path, schemaMessage(e));
-    const key = `${d.line}:${d.column}:${d.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(d);
-    }
-  }
-  return out;
-}
 
 interface ParsedFile {
   readonly file: RuleFileText;

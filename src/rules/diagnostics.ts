@@ -1,6 +1,8 @@
 // Positioned diagnostics for rule files: `file:line:col json.path: message`, after GoRules
 // ZEN's closed set of diagnostic codes with a source span. Positions come from jsonc-parser's
 // syntax tree, so an analyst's editor can jump straight to the offending value.
+import type { ErrorObject } from 'ajv';
+import { expectedBy } from '../validation/schema-errors';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 
 export type DiagnosticCode =
@@ -109,4 +111,38 @@ export class SourceFile {
     const offset = property?.offset ?? node?.offset ?? 0;
     return this.diagnosticAtOffset(code, offset, formatJsonPath([...objectPath, key]), message);
   }
+}
+
+function schemaMessage(e: ErrorObject): string {
+  return e.keyword === 'required' ? `missing "${String(e.params.missingProperty)}"` : expectedBy(e);
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Schema errors placed at the values they name, one per position and message. */
+export function schemaDiagnostics(source: SourceFile, errors: readonly ErrorObject[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    // if/then/else adds a summary error on top of the branch's own; the branch's is the useful one.
+    if (e.keyword === 'if') continue;
+    const path = pointerToPath(e.instancePath);
+    const d =
+      e.keyword === 'additionalProperties'
+        ? source.keyDiagnostic('SCHEMA', path, String(e.params.additionalProperty), `unknown property "${String(e.params.additionalProperty)}"`)
+        : source.diagnostic('SCHEMA', path, schemaMessage(e));
+    const key = `${d.line}:${d.column}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
 }

@@ -26,6 +26,8 @@ export interface DecisionRow {
   readonly fraudEvidence: boolean;
   /** 'decided' by this service, or 'imported' history (decidedAt is then the original submission time). */
   readonly source: DecisionSource;
+  /** The authenticated caller that asked for it (`key:<id>` or `user:<sub>`); null on rows stored before access control. */
+  readonly caller?: string | null;
   /** The document already serialised (a bulk import prepares it off the main thread); else it is serialised here. */
   readonly documentJson?: string;
 }
@@ -138,6 +140,9 @@ export const MIGRATIONS: readonly string[] = [
    INSERT INTO application_identifiers_v2 SELECT application_id, type, hash, masked, decided_at FROM application_identifiers;
    DROP TABLE application_identifiers;
    ALTER TABLE application_identifiers_v2 RENAME TO application_identifiers;`,
+  // Who asked for each decision: an origination system reads and cancels only its own, and a
+  // retry is answered from the store only to the caller that made the first request.
+  `ALTER TABLE decisions ADD COLUMN caller TEXT;`,
 ];
 
 interface RawRow {
@@ -154,6 +159,7 @@ interface RawRow {
   current_outcome: string | null;
   fraud_evidence: number;
   source: DecisionSource;
+  caller: string | null;
 }
 
 export interface HistoryImportRow {
@@ -177,8 +183,8 @@ function prepareStatements(db: Database.Database) {
     byApplication: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
     byDecision: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE decision_id = ?'),
     insert: db.prepare(
-      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status, fraud_evidence, source)
-       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status, @fraudEvidence, @source)`,
+      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status, fraud_evidence, source, caller)
+       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status, @fraudEvidence, @source, @caller)`,
     ),
     // One statement per count of identifiers (1–8): a decision's identifier rows go in with one call.
     insertIdentifiers: Array.from({ length: 9 }, (_, n) =>
@@ -268,6 +274,7 @@ export class AuditStore {
       currentOutcome: r.current_outcome ?? r.outcome,
       fraudEvidence: r.fraud_evidence === 1,
       source: r.source,
+      caller: r.caller,
     };
   }
 
@@ -347,7 +354,7 @@ export class AuditStore {
 
   insertDecision(row: DecisionRow, status: DecisionStatus): void {
     const { documentJson, ...columns } = row;
-    this.statements.insert.run({ ...columns, document: documentJson ?? JSON.stringify(row.document), status, fraudEvidence: row.fraudEvidence ? 1 : 0 });
+    this.statements.insert.run({ ...columns, document: documentJson ?? JSON.stringify(row.document), status, fraudEvidence: row.fraudEvidence ? 1 : 0, caller: row.caller ?? null });
     const ids = row.identifiers;
     for (let from = 0; from < ids.length; from += 8) {
       const chunk = ids.slice(from, from + 8);

@@ -2,6 +2,10 @@
 // rebuild the identity graph at start, and keeps investigators' labels. Labels are append-only
 // (the rows are the audit trail; an application's latest label is the one in force). Shares the
 // audit store's connection (SQLite has one writer), with its own tables.
+//
+// Four eyes: a fraud label is cleared only when two different investigators agree. The first
+// "legit" on an application labelled fraud is a clearance request; the label in force changes when
+// another investigator confirms it, and the legit label then names both.
 import type Database from 'better-sqlite3';
 
 export type ApplicationLabel = 'fraud' | 'legit';
@@ -22,7 +26,22 @@ export interface LabelRecord {
   readonly note: string | null;
   /** Epoch milliseconds. */
   readonly labelledAt: number;
+  /** For a cleared fraud label: the second investigator, who confirmed `by`'s request. */
+  readonly confirmedBy: string | null;
 }
+
+/** A fraud label's clearance, waiting for a second investigator. */
+export interface ClearanceRequest {
+  readonly applicationId: string;
+  readonly requestedBy: string;
+  readonly note: string | null;
+  readonly requestedAt: number;
+}
+
+export type LabelOutcome = { readonly kind: 'labelled'; readonly record: LabelRecord } | { readonly kind: 'clearance_requested'; readonly request: ClearanceRequest };
+
+/** The investigator asking to confirm a clearance is the one who requested it. */
+export class FourEyesError extends Error {}
 
 interface LabelRow {
   label_id: number;
@@ -31,7 +50,17 @@ interface LabelRow {
   labelled_by: string;
   note: string | null;
   labelled_at: number;
+  confirmed_by: string | null;
 }
+
+interface ClearanceRow {
+  application_id: string;
+  requested_by: string;
+  note: string | null;
+  requested_at: number;
+}
+
+const toClearance = (r: ClearanceRow): ClearanceRequest => ({ applicationId: r.application_id, requestedBy: r.requested_by, note: r.note, requestedAt: r.requested_at });
 
 const toLabel = (r: LabelRow): LabelRecord => ({
   labelId: r.label_id,
@@ -40,6 +69,7 @@ const toLabel = (r: LabelRow): LabelRecord => ({
   by: r.labelled_by,
   note: r.note,
   labelledAt: r.labelled_at,
+  confirmedBy: r.confirmed_by ?? null,
 });
 
 export class GraphStore {
@@ -54,16 +84,30 @@ export class GraphStore {
        note TEXT,
        labelled_at INTEGER NOT NULL
      ) STRICT;
-     CREATE INDEX IF NOT EXISTS application_labels_by_application ON application_labels (application_id, label_id);`);
+     CREATE INDEX IF NOT EXISTS application_labels_by_application ON application_labels (application_id, label_id);
+     CREATE TABLE IF NOT EXISTS label_clearance_requests (
+       application_id TEXT PRIMARY KEY,
+       requested_by TEXT NOT NULL,
+       note TEXT,
+       requested_at INTEGER NOT NULL
+     ) STRICT;`);
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('application_labels')").all();
+    if (!columns.some((c) => c.name === 'confirmed_by')) db.exec('ALTER TABLE application_labels ADD COLUMN confirmed_by TEXT');
     this.statements = {
       applications: db.prepare<[], { application_id: string; decided_at: number; outcome: string; fraud_evidence: number; type: string | null; hash: string | null; masked: string | null }>(
         `SELECT d.application_id, d.decided_at, d.outcome, d.fraud_evidence, i.type, i.hash, i.masked
            FROM decisions d LEFT JOIN application_identifiers i ON i.application_id = d.application_id
           ORDER BY d.rowid, i.type`,
       ),
-      insertLabel: db.prepare<[string, string, string, string | null, number], LabelRow>(
-        'INSERT INTO application_labels (application_id, label, labelled_by, note, labelled_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      insertLabel: db.prepare<[string, string, string, string | null, number, string | null], LabelRow>(
+        'INSERT INTO application_labels (application_id, label, labelled_by, note, labelled_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
       ),
+      latest: db.prepare<[string], LabelRow>('SELECT * FROM application_labels WHERE application_id = ? ORDER BY label_id DESC LIMIT 1'),
+      clearance: db.prepare<[string], ClearanceRow>('SELECT * FROM label_clearance_requests WHERE application_id = ?'),
+      requestClearance: db.prepare<[string, string, string | null, number], ClearanceRow>(
+        'INSERT INTO label_clearance_requests (application_id, requested_by, note, requested_at) VALUES (?, ?, ?, ?) RETURNING *',
+      ),
+      dropClearance: db.prepare('DELETE FROM label_clearance_requests WHERE application_id = ?'),
       current: db.prepare<[], LabelRow>(
         `SELECT l.* FROM application_labels l
            JOIN (SELECT application_id, MAX(label_id) AS last FROM application_labels GROUP BY application_id) m ON l.label_id = m.last
@@ -86,10 +130,38 @@ export class GraphStore {
     if (current) yield current;
   }
 
-  /** Records a label (committed before it returns). */
+  /**
+   * Records an investigator's label (committed before it returns). A "legit" on an application whose
+   * label in force is fraud becomes a clearance request, or confirms another investigator's request.
+   * Throws FourEyesError when the requester tries to confirm their own request.
+   */
+  label(input: { applicationId: string; label: ApplicationLabel; by: string; note?: string; at: number }): LabelOutcome {
+    return this.db.transaction((): LabelOutcome => {
+      const note = input.note ?? null;
+      const inForce = this.statements.latest.get(input.applicationId);
+      if (input.label === 'legit' && inForce?.label === 'fraud') {
+        const pending = this.statements.clearance.get(input.applicationId);
+        if (!pending) return { kind: 'clearance_requested', request: toClearance(this.statements.requestClearance.get(input.applicationId, input.by, note, input.at) as ClearanceRow) };
+        if (pending.requested_by === input.by) throw new FourEyesError(`clearing this fraud label needs a second investigator; ${input.by} requested it`);
+        this.statements.dropClearance.run(input.applicationId);
+        const combined = [pending.note, note].filter((n) => n !== null).join(' / ') || null;
+        return { kind: 'labelled', record: toLabel(this.statements.insertLabel.get(input.applicationId, 'legit', pending.requested_by, combined, input.at, input.by) as LabelRow) };
+      }
+      // A new fraud finding withdraws any pending clearance.
+      this.statements.dropClearance.run(input.applicationId);
+      return { kind: 'labelled', record: toLabel(this.statements.insertLabel.get(input.applicationId, input.label, input.by, note, input.at, null) as LabelRow) };
+    })();
+  }
+
+  /** Records a label as found in imported history (the bank's own records; no four-eyes step here). */
   addLabel(input: { applicationId: string; label: ApplicationLabel; by: string; note?: string; at: number }): LabelRecord {
-    const row = this.statements.insertLabel.get(input.applicationId, input.label, input.by, input.note ?? null, input.at);
-    return toLabel(row as LabelRow);
+    return toLabel(this.statements.insertLabel.get(input.applicationId, input.label, input.by, input.note ?? null, input.at, null) as LabelRow);
+  }
+
+  /** A clearance waiting for a second investigator, if any. */
+  pendingClearance(applicationId: string): ClearanceRequest | undefined {
+    const row = this.statements.clearance.get(applicationId);
+    return row && toClearance(row);
   }
 
   /** Each labelled application's label in force. */

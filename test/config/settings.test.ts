@@ -22,6 +22,17 @@ describe('loadSettings', () => {
   it('refuses production without an identifier hash key, and never echoes a key', () => {
     expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/IDENTIFIER_HASH_KEY: required when NODE_ENV=production/);
     expect(() => loadSettings({ IDENTIFIER_HASH_KEY: 'short-secret' })).toThrow(/IDENTIFIER_HASH_KEY: expected a string of at least 32 characters, got \(hidden\)/);
-    expect(loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32) }).environment).toBe('production');
+    expect(loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32), API_KEYS_FILE: '/etc/keys.json' }).environment).toBe('production');
+  });
+
+  it('refuses production without credentials configured, and half an identity-provider configuration anywhere', () => {
+    expect(() => loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32) })).toThrow(/API_KEYS_FILE or OIDC_ISSUER: required when NODE_ENV=production/);
+    expect(() => loadSettings({ OIDC_ISSUER: 'https://idp.bank.example' })).toThrow(/OIDC_ISSUER, OIDC_AUDIENCE and one of OIDC_JWKS_FILE/);
+    expect(() => loadSettings({ OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'decisions', OIDC_JWKS_FILE: 'a.json', OIDC_JWKS_URL: 'https://idp/jwks' })).toThrow(/set one, not both/);
+    expect(() =>
+      loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32), OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'decisions', OIDC_JWKS_URL: 'http://idp/jwks' }),
+    ).toThrow(/must be https/);
+    const people = loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32), OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'decisions', OIDC_JWKS_URL: 'https://idp/jwks' });
+    expect(people).toMatchObject({ oidcRolesClaim: 'roles', oidcLevelClaim: 'approval_level', apiKeysFile: undefined });
   });
 });

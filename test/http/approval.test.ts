@@ -27,25 +27,25 @@ describe('staged approval authority', () => {
 
   it('refuses a reviewer below the required level (403), accepts one at it, and records the history', async () => {
     const { body: decision } = await server.post('/decide', needsL2());
-    const low = await server.post(`/decisions/${decision.decisionId}/review`, { reviewer: 'ana', level: 'L1', outcome: 'approve' });
+    const low = await server.as('reviewerL1').post(`/decisions/${decision.decisionId}/review`, { outcome: 'approve' });
     expect(low.status).toBe(403);
     expect(low.body.error).toMatchObject({ code: 'INSUFFICIENT_AUTHORITY', details: [{ path: 'level', message: expect.stringContaining('needs sign-off at L2 or above') }] });
 
-    const signed = await server.post(`/decisions/${decision.decisionId}/review`, { reviewer: 'bo', level: 'L3', outcome: 'approve', note: 'verified income' });
+    const signed = await server.as('reviewerL3').post(`/decisions/${decision.decisionId}/review`, { outcome: 'approve', note: 'verified income' });
     expect(signed.status).toBe(200);
     expect(signed.body).toMatchObject({
       outcome: 'review',
       status: 'final',
       currentOutcome: 'approve',
-      history: [{ type: 'signed_off', detail: { reviewer: 'bo', level: 'L3', outcome: 'approve', note: 'verified income' } }],
+      history: [{ type: 'signed_off', detail: { reviewer: 'key:reviewerL3', level: 'L3', outcome: 'approve', note: 'verified income' } }],
       reservation: { region: 'east', amount: decision.offer.limit, releasedAt: null },
     });
   });
 
   it('a final decision cannot be signed again (409); nor can an automatic approval', async () => {
     const { body: decision } = await server.post('/decide', needsL2());
-    expect((await server.post(`/decisions/${decision.decisionId}/review`, { reviewer: 'bo', level: 'L2', outcome: 'decline' })).status).toBe(200);
-    const again = await server.post(`/decisions/${decision.decisionId}/review`, { reviewer: 'cy', level: 'L3', outcome: 'approve' });
+    expect((await server.as('reviewerL2').post(`/decisions/${decision.decisionId}/review`, { outcome: 'decline' })).status).toBe(200);
+    const again = await server.as('reviewerL3').post(`/decisions/${decision.decisionId}/review`, { outcome: 'approve' });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('DECISION_STATE_CONFLICT');
     const declined = await server.get(`/decisions/${decision.decisionId}`);
@@ -53,20 +53,34 @@ describe('staged approval authority', () => {
 
     const automatic = await server.post('/decide', application());
     expect(automatic.body.outcome).toBe('approve');
-    expect((await server.post(`/decisions/${automatic.body.decisionId}/review`, { reviewer: 'bo', level: 'L3', outcome: 'decline' })).status).toBe(409);
+    expect((await server.as('reviewerL3').post(`/decisions/${automatic.body.decisionId}/review`, { outcome: 'decline' })).status).toBe(409);
   });
 
   it('two reviewers signing at once: one wins, the other gets 409', async () => {
     const { body: decision } = await server.post('/decide', needsL2());
-    const results = await Promise.all(['approve', 'decline'].map((outcome) => server.post(`/decisions/${decision.decisionId}/review`, { reviewer: outcome, level: 'L2', outcome })));
+    const results = await Promise.all(
+      (['reviewerL3', 'otherReviewerL3'] as const).map((reviewer, i) => server.as(reviewer).post(`/decisions/${decision.decisionId}/review`, { outcome: i ? 'decline' : 'approve' })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('bad sign-off bodies are 400s naming the field; unknown decisions 404', async () => {
     const { body: decision } = await server.post('/decide', needsL2());
-    const bad = await server.post(`/decisions/${decision.decisionId}/review`, { reviewer: '', level: 'L9', outcome: 'maybe' });
+    const bad = await server.as('reviewerL3').post(`/decisions/${decision.decisionId}/review`, { outcome: 'maybe' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['level', 'outcome', 'reviewer']);
-    expect((await server.post('/decisions/nope/review', { reviewer: 'a', level: 'L1', outcome: 'approve' })).status).toBe(404);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['outcome']);
+    expect((await server.as('reviewerL3').post('/decisions/nope/review', { outcome: 'approve' })).status).toBe(404);
+  });
+
+  it('who signs and at what level come from the credential: a body naming them is refused, and no other role may sign', async () => {
+    const { body: decision } = await server.post('/decide', needsL2());
+    // Mallory, holding an L1 key, claims to be an L3 reviewer in the body.
+    const claimed = await server.as('reviewerL1').post(`/decisions/${decision.decisionId}/review`, { reviewer: 'boss', level: 'L3', outcome: 'approve' });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['level', 'reviewer']);
+    for (const caller of ['admin', 'los', 'investigator', 'analyst'] as const) {
+      expect((await server.as(caller).post(`/decisions/${decision.decisionId}/review`, { outcome: 'approve' })).body.error.code).toBe('FORBIDDEN');
+    }
+    expect((await server.get(`/decisions/${decision.decisionId}`)).body.status).toBe('awaiting_review');
   });
 });

@@ -141,7 +141,7 @@ describe('bad input gets a clear error and is never a 500', () => {
   it('a corrupt gzip body → 400 UNREADABLE_BODY, not a 500', async () => {
     const res = await fetch(`${server.url}/decide`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${server.keys.admin}` },
       body: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03, 0x04, 0xff, 0xff, 0x00]),
     });
     expect(res.status).toBe(400);

@@ -14,8 +14,12 @@ afterEach(() => {
   running = undefined;
 });
 
-const decide = (url: string, overrides: Parameters<typeof application>[0] = {}) =>
-  fetch(`${url}/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(application(overrides)) }).then(
+/** A request with the development admin key the service generated into its DATA_DIR. */
+const call = (service: ServiceProcess, pathname: string, init: RequestInit = {}) =>
+  fetch(`${service.url}${pathname}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: service.authorization } });
+
+const decide = (service: ServiceProcess, overrides: Parameters<typeof application>[0] = {}) =>
+  call(service, '/decide', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(application(overrides)) }).then(
     async (res) => ({ status: res.status, body: (await res.json()) as { decisionId: string; outcome: string } }),
     () => undefined, // connection refused or reset: never acknowledged
   );
@@ -24,12 +28,12 @@ describe('durability', () => {
   it('kill -9 during concurrent decisions: every acknowledged decision is in the store after restart', async () => {
     const dataDir = tempDir();
     running = await startServiceProcess({ DATA_DIR: dataDir });
-    const { url } = running;
+    const service = running;
     const acknowledged: string[] = [];
     let killed = false;
     const worker = async () => {
       while (!killed) {
-        const res = await decide(url);
+        const res = await decide(service);
         if (res?.status === 200) acknowledged.push(res.body.decisionId);
         if (acknowledged.length >= 150 && !killed) {
           killed = true;
@@ -43,7 +47,7 @@ describe('durability', () => {
     running = await startServiceProcess({ DATA_DIR: dataDir });
     const missing: string[] = [];
     for (const id of acknowledged) {
-      const res = await fetch(`${running.url}/decisions/${id}`);
+      const res = await call(running, `/decisions/${id}`);
       if (res.status !== 200) missing.push(id);
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(150);
@@ -53,8 +57,8 @@ describe('durability', () => {
   it('SIGTERM: in-flight requests finish, the process exits 0, and their decisions are stored', async () => {
     const dataDir = tempDir();
     running = await startServiceProcess({ DATA_DIR: dataDir });
-    const { url } = running;
-    const inFlight = Array.from({ length: 40 }, () => decide(url));
+    const service = running;
+    const inFlight = Array.from({ length: 40 }, () => decide(service));
     await new Promise((r) => setTimeout(r, 5));
     running.child.kill('SIGTERM');
     const results = await Promise.all(inFlight);
@@ -65,7 +69,7 @@ describe('durability', () => {
     expect(acknowledged.length).toBeGreaterThan(0);
 
     running = await startServiceProcess({ DATA_DIR: dataDir });
-    for (const id of acknowledged) expect((await fetch(`${running.url}/decisions/${id}`)).status).toBe(200);
+    for (const id of acknowledged) expect((await call(running, `/decisions/${id}`)).status).toBe(200);
   });
 
   it('kill -9 during concurrent approvals: after restart the ledger equals the stored live approvals and never exceeds the limit', async () => {
@@ -77,13 +81,13 @@ describe('durability', () => {
     writeFileSync(regionsFile, JSON.stringify(regions));
     const env = { DATA_DIR: dataDir, RULES_DIR: rulesDir };
     running = await startServiceProcess(env);
-    const { url } = running;
+    const service = running;
     const approved: string[] = [];
     let answered = 0;
     let killed = false;
     const worker = async () => {
       while (!killed) {
-        const res = await decide(url, { region: 'tight', amount: 1_000 });
+        const res = await decide(service, { region: 'tight', amount: 1_000 });
         if (res?.status === 200) {
           answered++;
           if (res.body.outcome === 'approve') approved.push(res.body.decisionId);
@@ -113,8 +117,8 @@ describe('durability', () => {
     expect(live.sum).toBeGreaterThanOrEqual(approved.length * 1_000);
 
     running = await startServiceProcess(env);
-    const report = (await (await fetch(`${running.url}/limits/regions`)).json()) as { regions: { region: string; reserved: number; liveApprovals: number }[] };
+    const report = (await (await call(running, '/limits/regions')).json()) as { regions: { region: string; reserved: number; liveApprovals: number }[] };
     expect(report.regions.find((r) => r.region === 'tight')).toMatchObject({ reserved: live.sum, liveApprovals: live.n });
-    for (const id of approved) expect((await fetch(`${running.url}/decisions/${id}`)).status).toBe(200);
+    for (const id of approved) expect((await call(running, `/decisions/${id}`)).status).toBe(200);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawIdentifiers } from '../../src/identity/identifiers';
 import { createLogger } from '../../src/observability/logger';
 import { application } from '../support/factories';
-import { startTestServer, tempDir, type TestServer } from '../support/server';
+import { startTestServer, tempDir, type TestCaller, type TestServer } from '../support/server';
 
 const ENV = { GRAPH_RECLUSTER_EVERY: '0', GRAPH_RECLUSTER_INTERVAL_MS: '0' };
 let server: TestServer;
@@ -34,11 +34,12 @@ async function get(pathname: string) {
   seen.push(JSON.stringify(res.body));
   return res;
 }
-async function post(pathname: string, body: unknown) {
-  const res = await server.post(pathname, body);
+async function post(pathname: string, body: unknown, caller: TestCaller = 'admin') {
+  const res = await server.as(caller).post(pathname, body);
   seen.push(JSON.stringify(res.body));
   return res;
 }
+const label = (applicationId: string, body: unknown, caller: TestCaller = 'investigator') => post(`/applications/${applicationId}/labels`, body, caller);
 async function decide(id: string, identifiers: RawIdentifiers) {
   rawValues.push(...Object.values(identifiers).map((v) => (v as string).trim()));
   const res = await post('/decide', application({ applicationId: id, identifiers }));
@@ -225,16 +226,20 @@ describe('/decide with the graph', () => {
 
 describe('POST /applications/:applicationId/labels', () => {
   it('rejects a bad label naming the field, an unknown application, and a non-JSON body', async () => {
-    const bad = await post('/applications/HOME-0/labels', { label: 'maybe', by: 'inv-1' });
+    const bad = await label('HOME-0', { label: 'maybe' });
     expect(bad.status).toBe(400);
     conforms('/applications/{applicationId}/labels', 'post', 400, bad.body);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('label');
-    expect((await post('/applications/HOME-0/labels', { label: 'fraud' })).body.error.details[0].path).toBe('by');
-    const missing = await post('/applications/NOPE/labels', { label: 'fraud', by: 'inv-1' });
+    // Who labels is the credential's identity: a body naming someone is refused.
+    expect((await label('HOME-0', { label: 'fraud', by: 'nobody' })).body.error.details[0].path).toBe('by');
+    const missing = await label('NOPE', { label: 'fraud' });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('APPLICATION_NOT_FOUND');
-    const text = await fetch(`${server.url}/applications/HOME-0/labels`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'fraud' });
-    expect(text.status).toBe(415);
+    expect((await server.as('investigator').raw('/applications/HOME-0/labels', 'fraud', 'text/plain')).status).toBe(415);
+    // Only investigators label (an admin or an origination system cannot).
+    expect((await label('HOME-0', { label: 'fraud' }, 'admin')).body.error.code).toBe('FORBIDDEN');
+    expect((await label('HOME-0', { label: 'fraud' }, 'los')).body.error.code).toBe('FORBIDDEN');
+    expect((await get('/applications/HOME-0/labels')).body.history).toEqual([]);
   });
 
   it('a label is audited and changes the facts of later decisions', async () => {
@@ -242,10 +247,10 @@ describe('POST /applications/:applicationId/labels', () => {
     const before = await decide('SOLO-2', { nationalId: '550105199001010002', phone: '13711112222' });
     expect(before.reasons.map((r: { code: string }) => r.code)).not.toContain('LINKED_TO_CONFIRMED_FRAUD');
 
-    const labelled = await post('/applications/SOLO-1/labels', { label: 'fraud', by: 'inv-7', note: 'documents forged' });
+    const labelled = await label('SOLO-1', { label: 'fraud', note: 'documents forged' });
     expect(labelled.status).toBe(201);
     conforms('/applications/{applicationId}/labels', 'post', 201, labelled.body);
-    expect(labelled.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', by: 'inv-7', note: 'documents forged' });
+    expect(labelled.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', by: 'key:investigator', confirmedBy: null, note: 'documents forged' });
 
     const after = await decide('SOLO-3', { nationalId: '550105199001010003', phone: '0086 137 1111 2222' });
     expect(after.reasons.map((r: { code: string }) => r.code)).toContain('LINKED_TO_CONFIRMED_FRAUD');
@@ -255,7 +260,31 @@ describe('POST /applications/:applicationId/labels', () => {
 
     const history = await get('/applications/SOLO-1/labels');
     conforms('/applications/{applicationId}/labels', 'get', 200, history.body);
-    expect(history.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', history: [{ label: 'fraud', by: 'inv-7' }] });
+    expect(history.body).toMatchObject({ applicationId: 'SOLO-1', label: 'fraud', clearance: null, history: [{ label: 'fraud', by: 'key:investigator' }] });
+  });
+
+  it('clearing a fraud label takes a second investigator (four eyes); until then the fraud label stays in force', async () => {
+    await decide('EYES-1', { nationalId: '660105199001010001', deviceId: 'eyes-device-0001' });
+    expect((await label('EYES-1', { label: 'fraud', note: 'stolen identity' })).status).toBe(201);
+
+    const requested = await label('EYES-1', { label: 'legit', note: 'customer verified in branch' });
+    expect(requested.status).toBe(202);
+    conforms('/applications/{applicationId}/labels', 'post', 202, requested.body);
+    expect(requested.body).toMatchObject({ applicationId: 'EYES-1', label: 'fraud', clearance: { status: 'awaiting_second_investigator', requestedBy: 'key:investigator' } });
+    // The same investigator cannot confirm their own request, and the label in force is unchanged.
+    const self = await label('EYES-1', { label: 'legit' });
+    expect(self.status).toBe(409);
+    expect(self.body.error.code).toBe('FOUR_EYES_REQUIRED');
+    const linked = await decide('EYES-2', { nationalId: '660105199001010002', deviceId: 'eyes-device-0001' });
+    expect(linked.reasons.map((r: { code: string }) => r.code)).toContain('LINKED_TO_CONFIRMED_FRAUD');
+    expect((await get('/applications/EYES-1/labels')).body).toMatchObject({ label: 'fraud', clearance: { requestedBy: 'key:investigator' } });
+
+    const confirmed = await label('EYES-1', { label: 'legit', note: 'agreed' }, 'secondInvestigator');
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body).toMatchObject({ label: 'legit', by: 'key:investigator', confirmedBy: 'key:secondInvestigator', note: 'customer verified in branch / agreed' });
+    const cleared = await decide('EYES-3', { nationalId: '660105199001010003', deviceId: 'eyes-device-0001' });
+    expect(cleared.reasons.map((r: { code: string }) => r.code)).not.toContain('LINKED_TO_CONFIRMED_FRAUD');
+    expect((await get('/applications/EYES-1/labels')).body).toMatchObject({ label: 'legit', clearance: null });
   });
 });
 
@@ -274,7 +303,7 @@ describe('privacy and restarts', () => {
   it('the graph and the labels survive a restart (rebuilt from the audit store)', async () => {
     await server.close();
     server = await startTestServer({ env: ENV, dataDir, logger: logger() });
-    expect(logLines.some((l) => l.includes('fraud graph rebuilt') && l.includes('"applications":21'))).toBe(true);
+    expect(logLines.some((l) => l.includes('fraud graph rebuilt') && l.includes('"applications":24'))).toBe(true);
     const network = await get('/applications/RING-0/network?depth=2');
     expect(network.body.nodes.filter((n: { kind: string }) => n.kind === 'application').length).toBeGreaterThanOrEqual(5);
     expect((await get('/applications/SOLO-1/labels')).body.label).toBe('fraud');

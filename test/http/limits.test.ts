@@ -58,21 +58,26 @@ describe('regional exposure limits', () => {
     const text = await server.raw(`/decisions/${decided.body.decisionId}/cancel`, '', 'text/plain');
     expect(text.status).toBe(415);
     for (const note of ['fine\u0000', 'paid \u202Eevil', 'zero\u200Bwidth']) {
-      const res = await server.post(`/decisions/${decided.body.decisionId}/cancel`, { by: 'los', note });
+      const res = await server.post(`/decisions/${decided.body.decisionId}/cancel`, { note });
       expect(res.status, note).toBe(400);
       expect(res.body.error.details[0].path).toBe('note');
     }
     expect((await server.get(`/decisions/${decided.body.decisionId}`)).body.status).toBe('final');
   });
 
-  it('cancel releases the reservation exactly once', async () => {
-    const decided = await server.post('/decide', application({ region: 'roomy', amount: 3_000 }));
+  it('cancel releases the reservation exactly once, recording the caller as the actor; another system cannot cancel it', async () => {
+    const decided = await server.as('los').post('/decide', application({ region: 'roomy', amount: 3_000 }));
     expect(decided.body.outcome).toBe('approve');
     expect((await region(server, 'roomy')).reserved).toBe(3_000);
 
-    const cancelled = await server.post(`/decisions/${decided.body.decisionId}/cancel`, { by: 'los', note: 'customer withdrew' });
+    // Another origination system neither sees nor cancels it; a body naming the actor is refused.
+    expect((await server.as('otherLos').post(`/decisions/${decided.body.decisionId}/cancel`, {})).status).toBe(404);
+    expect((await server.as('los').post(`/decisions/${decided.body.decisionId}/cancel`, { by: 'someone-else' })).status).toBe(400);
+    expect((await region(server, 'roomy')).reserved).toBe(3_000);
+
+    const cancelled = await server.as('los').post(`/decisions/${decided.body.decisionId}/cancel`, { note: 'customer withdrew' });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', history: [{ type: 'cancelled', detail: { amount: 3_000, by: 'los' } }], reservation: { releasedAt: expect.any(Number) } });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', history: [{ type: 'cancelled', detail: { amount: 3_000, by: 'key:los' } }], reservation: { releasedAt: expect.any(Number) } });
     expect((await region(server, 'roomy')).reserved).toBe(0);
 
     const again = await server.post(`/decisions/${decided.body.decisionId}/cancel`, {});
@@ -117,7 +122,7 @@ describe('regional exposure limits', () => {
       application({ region: 'shrinking', amount: 12_000, termMonths: 24, applicant: { checkingAccountStatus: 'none', creditHistory: 'paid_duly', savingsAccountBonds: 'lt_100' } }),
     );
     expect(review.body.outcome).toBe('review');
-    const signed = await server.post(`/decisions/${review.body.decisionId}/review`, { reviewer: 'li', level: 'L3', outcome: 'approve' });
+    const signed = await server.as('reviewerL3').post(`/decisions/${review.body.decisionId}/review`, { outcome: 'approve' });
     expect(signed.status).toBe(409);
     expect(signed.body.error.code).toBe('REGION_LIMIT_EXCEEDED');
     expect((await server.get(`/decisions/${review.body.decisionId}`)).body).toMatchObject({ status: 'awaiting_review', history: [], reservation: null });

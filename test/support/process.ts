@@ -1,5 +1,6 @@
 // Runs the service as a real child process (npm start's entry point), for crash and signal tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -9,6 +10,8 @@ export interface ServiceProcess {
   readonly url: string;
   readonly exited: Promise<number | null>;
   readonly output: () => string;
+  /** `Bearer <the development admin key the service generated into DATA_DIR>`. */
+  readonly authorization: string;
 }
 
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
@@ -33,5 +36,6 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     child.stderr?.on('data', (c: Buffer) => (output += String(c)));
     void exited.then(() => reject(new Error(`service exited:\n${output}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
+  const authorization = env.DATA_DIR && !env.API_KEYS_FILE ? `Bearer ${readFileSync(path.join(env.DATA_DIR, 'admin-api-key'), 'utf8').trim()}` : '';
+  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output, authorization };
 }
