@@ -19,6 +19,7 @@ import { combineProviders, type StageProvider, type StageProviders } from './dec
 import { standardProviders } from './decision/providers';
 import { exposureReport, loadExposureBook } from './decision/exposure';
 import { buildHistoryLineSchema, HistoryService } from './decision/history';
+import { Admission } from './decision/admission';
 import { DecisionLifecycle } from './decision/lifecycle';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { regionLabel, REGIONS_TABLE, type RegionsTable } from './limits/regions';
@@ -33,6 +34,7 @@ import { investigatorRouter } from './http/investigator-routes';
 import { buildOpenApi } from './http/openapi';
 import { compileChecker, compileValidator } from './http/validation';
 import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
+import { EventLoopDelay } from './observability/event-loop';
 import { createLogger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { formatDiagnostic } from './rules/diagnostics';
@@ -59,6 +61,8 @@ export interface Service {
   readonly store: AuditStore;
   /** The fraud graph: identity graph, last clustering, recluster schedule. */
   readonly graph: FraudGraph;
+  /** Decision slots and queue (load shedding). */
+  readonly admission: Admission;
   /** Stops rule watching and closes the store (after the HTTP server has drained). */
   close(): Promise<void>;
 }
@@ -198,7 +202,19 @@ export async function createService(settings: Settings, logger: Logger, override
     },
   });
 
+  const loopDelay = new EventLoopDelay();
+  const admission = new Admission(
+    { slots: settings.decideSlots, queue: settings.decideQueue, maxWaitMs: settings.decideQueueWaitMs, maxLoopDelayMs: settings.decideMaxEventLoopDelayMs },
+    () => loopDelay.recentMaxMs(),
+  );
+  const loadGauges = setInterval(() => {
+    metrics.decisionsInFlight.set(admission.inFlight);
+    metrics.decisionsQueued.set(admission.queued);
+    metrics.eventLoopDelay.set(loopDelay.recentMaxMs());
+  }, 1000).unref();
   const decisions = new DecisionService({
+    admission,
+    onShed: (reason) => metrics.decisionsShed.inc({ reason }),
     store,
     exposure,
     ruleSet: () => rules.current,
@@ -297,11 +313,14 @@ export async function createService(settings: Settings, logger: Logger, override
     rules,
     store,
     graph,
+    admission,
     async close() {
       closing = true;
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
       access.keysFile?.close();
+      loopDelay.close();
+      clearInterval(loadGauges);
       await rules.close();
       await graph.close();
       store.close();

@@ -37,6 +37,11 @@ export interface Settings {
   readonly oidcJwksUrl: string | undefined;
   readonly oidcRolesClaim: string;
   readonly oidcLevelClaim: string;
+  /** Admission control for /decide (src/decision/admission.ts). */
+  readonly decideSlots: number;
+  readonly decideQueue: number;
+  readonly decideQueueWaitMs: number;
+  readonly decideMaxEventLoopDelayMs: number;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -57,6 +62,10 @@ const variables = {
   DEFAULT_PHONE_COUNTRY_CODE: { key: 'defaultPhoneCountryCode', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '86' } },
   GRAPH_RECLUSTER_INTERVAL_MS: { key: 'graphReclusterIntervalMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 300000 } },
   GRAPH_RECLUSTER_EVERY: { key: 'graphReclusterEvery', schema: { type: 'integer', minimum: 0, maximum: 100000000, default: 1000 } },
+  DECIDE_SLOTS: { key: 'decideSlots', schema: { type: 'integer', minimum: 1, maximum: 1024, default: 8 } },
+  DECIDE_QUEUE: { key: 'decideQueue', schema: { type: 'integer', minimum: 0, maximum: 100000, default: 256 } },
+  DECIDE_QUEUE_WAIT_MS: { key: 'decideQueueWaitMs', schema: { type: 'integer', minimum: 1, maximum: 60000, default: 250 } },
+  DECIDE_MAX_EVENT_LOOP_DELAY_MS: { key: 'decideMaxEventLoopDelayMs', schema: { type: 'integer', minimum: 10, maximum: 60000, default: 200 } },
   API_KEYS_FILE: { key: 'apiKeysFile', schema: { type: 'string', minLength: 1 } },
   API_KEYS_RELOAD_MS: { key: 'apiKeysReloadMs', schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 } },
   OIDC_ISSUER: { key: 'oidcIssuer', schema: { type: 'string', minLength: 1 } },

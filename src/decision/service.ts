@@ -1,6 +1,7 @@
 // Decides one application end to end: idempotency, identifier protection, the product's flow,
 // and the durable audit record, which is committed before the caller gets its answer.
 import { canonicalJson } from '../identity/canonical-json';
+import { OverloadedError, type Admission, type ShedReason, type Slot } from './admission';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import type { Facts } from '../rules/evaluator';
 import { hasFraudEvidence } from '../rules/evidence';
@@ -87,7 +88,14 @@ export interface DecisionServiceDeps {
   readonly clock?: () => number;
   /** The credit model's modelId@version, recorded in each decision; undefined without a model. */
   readonly modelVersion?: () => string | undefined;
+  /** Slots, queue and load checks (src/decision/admission.ts); without it every decision is admitted. */
+  readonly admission?: Admission;
+  /** A request refused for load: nothing was decided or stored. */
+  readonly onShed?: (reason: ShedReason) => void;
 }
+
+/** Stage fallbacks that mean "out of time" (as opposed to a provider's error). */
+const BUDGET_CAUSES: ReadonlySet<string> = new Set(['timeout', 'decision_budget']);
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -179,7 +187,7 @@ export class DecisionService {
     if (prior) return this.replay(prior, fingerprint, caller);
 
     const ruleSet = this.deps.ruleSet();
-    const { flow, identifiers, result, approvalLevel } = await evaluateApplication({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
+    const { flow, identifiers, result, approvalLevel } = await this.evaluateAdmitted({ application, ruleSet, protector: this.deps.protector, providers: this.deps.providers });
     const decidedAt = this.clock();
     const { identifiers: _raw, ...request } = application;
     const tentative: DecisionDocument = {
@@ -238,6 +246,40 @@ export class DecisionService {
     this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
+  }
+
+  /**
+   * Evaluates within a decision slot. A decision whose stage budget ran out while the service was
+   * saturated is not an answer: nothing is stored and the caller is told to retry (OverloadedError).
+   */
+  private async evaluateAdmitted(input: Parameters<typeof evaluateApplication>[0]): ReturnType<typeof evaluateApplication> {
+    const admission = this.deps.admission;
+    if (!admission) return evaluateApplication(input);
+    let slot: Slot;
+    try {
+      slot = await admission.acquire();
+    } catch (err) {
+      if (err instanceof OverloadedError) this.deps.onShed?.(err.reason);
+      throw err;
+    }
+    try {
+      const evaluated = await evaluateApplication(input);
+      const outOfTime = evaluated.result.stages.find((s) => s.fallback && BUDGET_CAUSES.has(s.fallback.cause));
+      if (outOfTime && admission.saturated()) {
+        this.deps.onShed?.('budget_spent_under_load');
+        throw new OverloadedError('budget_spent_under_load', `stage ${outOfTime.stage} ran out of its budget while the service was saturated; not stored`);
+      }
+      return evaluated;
+    } finally {
+      slot.release();
+    }
+  }
+
+  /** Why a new decision would be refused right now (checked before its body is read). */
+  refusal(): OverloadedError | undefined {
+    const refused = this.deps.admission?.refusal();
+    if (refused) this.deps.onShed?.(refused.reason);
+    return refused;
   }
 
   /** A retry is answered only to the caller that asked first, and only for the same request. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
 import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/exposure';
+import { OverloadedError } from '../decision/admission';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { DuplicateApplicationError, type HistoryService } from '../decision/history';
 import { responseOf, type DecisionService } from '../decision/service';
@@ -102,7 +103,10 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   };
 
-  app.post('/decide', guard('POST /decide'), requireJson, json, async (req, res) => {
+  // Refused for load before the body is even read: a 503 with Retry-After, nothing decided or stored.
+  const admitted = (_req: Request, _res: Response, next: NextFunction) => next(deps.decisions.refusal());
+
+  app.post('/decide', guard('POST /decide'), admitted, requireJson, json, async (req, res) => {
     const application = deps.validateApplication(req.body);
     const ready = deps.readiness();
     if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
@@ -204,6 +208,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const apiError = toApiError(err);
     if (apiError.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="decision-engine"');
+    if (err instanceof OverloadedError) res.setHeader('retry-after', String(err.retryAfterS));
     if (apiError.code === 'INTERNAL') deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(apiError.status).json(apiError.toJSON());
   });
@@ -216,6 +221,7 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof UnknownProductError) {
     return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
   }
+  if (err instanceof OverloadedError) return new ApiError('OVERLOADED', [{ path: '(service)', message: err.message }]);
   if (err instanceof UnknownRegionError) return new ApiError('VALIDATION_FAILED', [{ path: 'region', message: err.message }]);
   if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);
   if (err instanceof InsufficientAuthorityError) return new ApiError('INSUFFICIENT_AUTHORITY', [{ path: 'level', message: err.message }]);

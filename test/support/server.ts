@@ -90,6 +90,11 @@ export async function startTestServer(
     RULES_WATCH: 'false',
     LOG_LEVEL: 'silent',
     API_KEYS_FILE: keysFile,
+    // Tests that fire hundreds of requests at once check correctness under concurrency, not load
+    // shedding: they queue rather than being refused (test/http/admission.test.ts sets real limits).
+    DECIDE_QUEUE: '100000',
+    DECIDE_QUEUE_WAIT_MS: '60000',
+    DECIDE_MAX_EVENT_LOOP_DELAY_MS: '60000',
     ...options.env,
   });
   const service = await createService(settings, options.logger ?? createLogger('silent'), options.overrides);
