@@ -232,6 +232,8 @@ function toApiError(err: unknown): ApiError {
     // NOTE: the stored decision's id is not named: the conflicting caller may not be the one who decided it.
     return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: 'already decided with a different body' }]);
   }
+  // A path segment that is not valid percent-encoding (e.g. %ff%fe): the router cannot decode it.
+  if (err instanceof URIError) return new ApiError('INVALID_PARAMETER', [{ path: '(path)', message: 'a path segment is not valid percent-encoded UTF-8' }]);
   // body-parser's errors carry a `type`; they are the client's fault, not ours.
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.too.large') {
