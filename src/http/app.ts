@@ -230,7 +230,7 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof DuplicateApplicationError) return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: err.message }]);
   if (err instanceof IdempotencyConflictError) {
     // NOTE: the stored decision's id is not named: the conflicting caller may not be the one who decided it.
-    return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: 'already decided with a different body' }]);
+    return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: 'this applicationId is already in use (a different body, or another caller)' }]);
   }
   // A path segment that is not valid percent-encoding (e.g. %ff%fe): the router cannot decode it.
   if (err instanceof URIError) return new ApiError('INVALID_PARAMETER', [{ path: '(path)', message: 'a path segment is not valid percent-encoded UTF-8' }]);

@@ -4,7 +4,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/access/api-keys';
-import { hasRole } from '../../src/access/roles';
+import { hasRole, ROLES } from '../../src/access/roles';
 import { OPERATION_ACCESS, type Operation } from '../../src/http/access';
 import { application } from '../support/factories';
 import { startTestServer, tempDir, TEST_CALLERS, type TestCaller, type TestServer } from '../support/server';
@@ -83,6 +83,29 @@ describe('access control', () => {
       }
     }
     expect(documented.sort()).toEqual(Object.keys(OPERATION_ACCESS).sort());
+  });
+
+  it("the README's API table gives every operation exactly the roles the service enforces", () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const shape = (p: string) => p.replace(/\{[^}]+\}|:[A-Za-z]+/g, '{}');
+    const documented = new Map<string, string[]>();
+    const api = readme.slice(readme.indexOf('## API'), readme.indexOf('\n## ', readme.indexOf('## API') + 1));
+    for (const line of api.split('\n')) {
+      const cells = line.split(' | ');
+      const operations = [...(cells[0] ?? '').matchAll(/`(GET|POST) (\/[^`]*)`/g)];
+      if (!operations.length || cells.length < 3) continue;
+      const roles = (cells[1] ?? '')
+        .replace(/\([^)]*\)/g, '')
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      for (const [, method, p] of operations) documented.set(`${method} ${shape(p ?? '')}`, roles[0] === 'any role' ? [...ROLES] : roles);
+    }
+    for (const [operation, access] of Object.entries(OPERATION_ACCESS)) {
+      const [method, p] = operation.split(' ');
+      expect(documented.get(`${method} ${shape(p ?? '')}`), operation).toEqual([...access.roles]);
+    }
+    expect(documented.get('GET /health')).toEqual(['open']);
   });
 
   it('an origination system sees and retries only its own decisions; another gets 404 and a 409 that names nothing', async () => {
