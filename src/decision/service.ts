@@ -121,7 +121,13 @@ export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMa
 /** The facts every flow starts from (see FACT_CATALOG). */
 export function baseFacts(application: Application, identifiers: ProtectedIdentifiers): Facts {
   const hashes: Partial<Record<IdentifierType, string>> = {};
-  for (const [type, id] of Object.entries(identifiers)) hashes[type as IdentifierType] = id.hash;
+  const validity: Partial<Record<IdentifierType, boolean>> = {};
+  let validCount = 0;
+  for (const [type, id] of Object.entries(identifiers)) {
+    hashes[type as IdentifierType] = id.hash;
+    validity[type as IdentifierType] = id.valid;
+    if (id.valid) validCount++;
+  }
   return {
     product: application.product,
     region: application.region,
@@ -130,6 +136,8 @@ export function baseFacts(application: Application, identifiers: ProtectedIdenti
     applicant: application.applicant,
     identifiers: hashes,
     identifierCount: Object.keys(hashes).length,
+    identifierValidity: validity,
+    validIdentifierCount: validCount,
   };
 }
 

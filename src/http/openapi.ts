@@ -98,7 +98,7 @@ const storedDecision = {
         },
         product: { type: 'string' },
         region: { type: 'string' },
-        request: { type: 'object', description: 'The application; identifiers replaced by { hash, masked }.' },
+        request: { type: 'object', description: 'The application; identifiers replaced by { hash, masked, valid } (placeholders dropped; see docs/identifiers.md).' },
         facts: { type: 'object' },
         stages: {
           type: 'array',

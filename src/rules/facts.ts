@@ -30,7 +30,12 @@ export const FACT_CATALOG: Readonly<Record<string, FactSpec>> = {
     description: 'Keyed hash of each identifier the application carries (compare with inList / notInList).',
     properties: IDENTIFIER_TYPES,
   },
-  identifierCount: { description: 'How many of the optional identifiers the application carries.' },
+  identifierCount: { description: 'How many of the optional identifiers the application carries (empty values and placeholders such as N/A are not carried).' },
+  identifierValidity: {
+    description: 'Per identifier type the application carries: true when the value is well formed (a valid phone number, a resident id whose check digit holds, …; docs/identifiers.md).',
+    properties: IDENTIFIER_TYPES,
+  },
+  validIdentifierCount: { description: 'How many of the carried identifiers are valid (see identifierValidity).' },
   priorOutcome: { description: 'Outcome reached by the stages before this one: approve, review or decline.' },
   priorReasons: { description: 'Reason codes given by the stages before this one (use with contains / doesNotContain).' },
   ageAtMaturity: { producedBy: 'eligibility', description: 'Applicant age in years when the loan matures.' },

@@ -160,7 +160,7 @@ describe('GET /decisions/:decisionId', () => {
     const res = await server.get(`/decisions/${decided.body.decisionId}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ...decided.body, product: 'personal_loan', request: { amount: 25_000 } });
-    expect(res.body.request.identifiers.phone).toEqual({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), masked: '+86 150 **** 1111' });
+    expect(res.body.request.identifiers.phone).toEqual({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), masked: '***1111', valid: true });
     expect(res.body.facts).toMatchObject({ amount: 25_000, ageAtMaturity: 47, velocity: { phone: 1 } });
     const eligibility = res.body.stages.find((s: { stage: string }) => s.stage === 'eligibility');
     const fired = eligibility.rules.filter((r: { fired: boolean }) => r.fired).map((r: { rule: string }) => r.rule);
