@@ -18,6 +18,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     ONNXRUNTIME_NODE_INSTALL=skip \
     PORT=3000 \
+    SHUTDOWN_DELAY_MS=5000 \
     DATA_DIR=/var/lib/decision-engine \
     RULES_DIR=/app/rules \
     MODELS_DIR=/app/models

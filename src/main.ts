@@ -63,6 +63,8 @@ export interface Service {
   readonly graph: FraudGraph;
   /** Decision slots and queue (load shedding). */
   readonly admission: Admission;
+  /** From now on /ready answers 503 (shutting down); decisions are still served. */
+  drain(): void;
   /** Stops rule watching and closes the store (after the HTTP server has drained). */
   close(): Promise<void>;
 }
@@ -283,6 +285,7 @@ export async function createService(settings: Settings, logger: Logger, override
     },
     // A cursor is valid until the next recluster, so a key per process is enough.
     extraRouters: [(guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard)],
+    draining: () => closing,
     readiness: () => ({
       credentials: access.keysFile?.lastRejection
         ? { ok: true, degraded: true, detail: `serving the last good API keys; ${access.keysFile.file} was rejected: ${access.keysFile.lastRejection.messages.join('; ')}` }
@@ -290,7 +293,7 @@ export async function createService(settings: Settings, logger: Logger, override
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
         : { ok: true, detail: `rule set ${rules.current.version}` },
-      store: closing ? { ok: false, detail: 'shutting down' } : { ok: true },
+      store: { ok: true },
       // A model that is missing, unreadable or refused (hash, card, reference rows) is never served:
       // decisions take the scoring stage's fallback, and /ready says why.
       model:
@@ -314,6 +317,9 @@ export async function createService(settings: Settings, logger: Logger, override
     store,
     graph,
     admission,
+    drain() {
+      closing = true;
+    },
     async close() {
       closing = true;
       clearInterval(pruneTimer);
@@ -420,27 +426,39 @@ async function main(): Promise<void> {
     logger.fatal({ err: (err as Error).message }, 'could not start');
     process.exit(1);
   }
-  handler = service.app;
+  let stopping = false;
+  // While draining, every response closes its connection: keep-alive clients reconnect (to
+  // another replica) instead of sending their next request down a socket about to close.
+  handler = (req, res) => {
+    if (stopping) res.setHeader('connection', 'close');
+    service.app(req, res);
+  };
   logger.info({ port: portOf(server, settings.port) }, 'ready');
   server.keepAliveTimeout = 5000;
 
-  let stopping = false;
+  // SIGTERM: /ready turns 503 at once; requests are still served (each closing its connection)
+  // for SHUTDOWN_DELAY_MS, so load balancers notice; then the listener closes, idle sockets close,
+  // in-flight requests finish, and the store closes last.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    service.drain();
+    logger.info({ signal, delayMs: settings.shutdownDelayMs }, 'shutting down: not ready; draining');
     const force = setTimeout(() => {
       logger.error('in-flight requests did not finish within the grace period; exiting');
       process.exit(1);
-    }, settings.shutdownGraceMs).unref();
-    const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
-    server.close(async () => {
-      clearInterval(idle);
-      await service.close();
-      clearTimeout(force);
-      logger.info('stopped');
-      process.exit(0);
-    });
+    }, settings.shutdownDelayMs + settings.shutdownGraceMs).unref();
+    setTimeout(() => {
+      const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+      server.closeIdleConnections();
+      server.close(async () => {
+        clearInterval(idle);
+        await service.close();
+        clearTimeout(force);
+        logger.info('stopped');
+        process.exit(0);
+      });
+    }, settings.shutdownDelayMs).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

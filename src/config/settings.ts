@@ -18,6 +18,8 @@ export interface Settings {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly watchRules: boolean;
   readonly shutdownGraceMs: number;
+  /** After SIGTERM: how long /ready says 503 while requests are still served, so load balancers stop sending. */
+  readonly shutdownDelayMs: number;
   /** How often approvals past their expiry are released. */
   readonly expirySweepMs: number;
   /** Country calling code assumed for phone numbers written without one. */
@@ -58,6 +60,7 @@ const variables = {
   LOG_LEVEL: { key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
   RULES_WATCH: { key: 'watchRules', schema: { type: 'boolean', default: true } },
   SHUTDOWN_GRACE_MS: { key: 'shutdownGraceMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 } },
+  SHUTDOWN_DELAY_MS: { key: 'shutdownDelayMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 0 } },
   EXPIRY_SWEEP_MS: { key: 'expirySweepMs', schema: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 } },
   DEFAULT_PHONE_COUNTRY_CODE: { key: 'defaultPhoneCountryCode', schema: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '86' } },
   GRAPH_RECLUSTER_INTERVAL_MS: { key: 'graphReclusterIntervalMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 300000 } },

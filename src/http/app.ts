@@ -67,6 +67,8 @@ export interface AppDeps {
   readonly validateApplication: Validator<Application>;
   readonly openapi: object;
   readonly readiness: () => Readonly<Record<string, ReadinessCheck>>;
+  /** Shutting down: /ready says 503 so load balancers stop sending, while requests already routed here are still served. */
+  readonly draining?: () => boolean;
   readonly authenticator: Authenticator;
   readonly accessHooks?: AccessHooks;
   /** Further endpoints (e.g. the investigator API), mounted before the 404 handler; they get the same access guard. */
@@ -181,7 +183,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.get('/ready', (_req, res) => {
-    const checks = deps.readiness();
+    const checks = deps.draining?.() ? { ...deps.readiness(), shutdown: { ok: false, detail: 'shutting down: finishing requests already routed here' } } : deps.readiness();
     const values = Object.values(checks);
     const status = values.some((c) => !c.ok) ? 'not_ready' : values.some((c) => c.degraded) ? 'degraded' : 'ready';
     res.status(status === 'not_ready' ? 503 : 200).json({ status, checks });

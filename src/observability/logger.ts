@@ -6,7 +6,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
-      base: { service: 'credit-decision-engine' },
+      base: { service: 'credit-decision-engine', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['identifiers', '*.identifiers', 'body', '*.body', 'req.body'], censor: '[redacted]' },
     },
