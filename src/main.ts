@@ -151,6 +151,11 @@ export async function createService(settings: Settings, logger: Logger, override
   const psi = card ? new PsiMonitor(card.scoreDistribution.binEdges, card.scoreDistribution.proportions) : undefined;
 
   const store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
+  store.onFault = (fault) => logger.error({ code: fault.code }, 'the audit store cannot write; decisions are refused (503) until a write succeeds');
+  // While writes fail, a small write is tried every second; the first that succeeds makes the service ready again.
+  const storeProbe = setInterval(() => {
+    if (store.storageFault && store.probe()) logger.info('the audit store writes again; ready');
+  }, 1000).unref();
   const exposure = loadExposureBook(store);
   const velocity = new VelocityIndex();
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
@@ -293,7 +298,9 @@ export async function createService(settings: Settings, logger: Logger, override
       rules: rules.lastRejection
         ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
         : { ok: true, detail: `rule set ${rules.current.version}` },
-      store: { ok: true },
+      store: store.storageFault
+        ? { ok: false, detail: `cannot write since ${new Date(store.storageFault.since).toISOString()} (${store.storageFault.code}: disk full, read-only or failing); decisions are refused until a write succeeds` }
+        : { ok: true },
       // A model that is missing, unreadable or refused (hash, card, reference rows) is never served:
       // decisions take the scoring stage's fallback, and /ready says why.
       model:
@@ -324,6 +331,7 @@ export async function createService(settings: Settings, logger: Logger, override
       closing = true;
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
+      clearInterval(storeProbe);
       access.keysFile?.close();
       loopDelay.close();
       clearInterval(loadGauges);
@@ -416,6 +424,14 @@ async function main(): Promise<void> {
   // one-byte-every-few-seconds clients cannot hold sockets open indefinitely.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // A port in use (or not ours to take) is a configuration problem: one line and exit 78, like a bad setting.
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`PORT/HOST: cannot listen on ${settings.host}:${settings.port} (${err.code}${err.code === 'EADDRINUSE' ? ': the port is in use' : ''})\n`);
+      process.exit(78);
+    }
+    throw err;
+  });
   server.listen(settings.port, settings.host, () => {
     logger.info({ port: portOf(server, settings.port), dataDir: settings.dataDir }, 'listening');
   });

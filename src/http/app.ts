@@ -5,6 +5,7 @@ import type { Application } from '../decision/application';
 import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/exposure';
 import { OverloadedError } from '../decision/admission';
+import { StorageFaultError } from '../store/audit-store';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { DuplicateApplicationError, type HistoryService } from '../decision/history';
 import { responseOf, type DecisionService } from '../decision/service';
@@ -111,7 +112,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/decide', guard('POST /decide'), admitted, requireJson, json, async (req, res) => {
     const application = deps.validateApplication(req.body);
     const ready = deps.readiness();
-    if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
+    if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE', Object.entries(ready).filter(([, c]) => !c.ok).map(([name, c]) => ({ path: name, message: c.detail ?? 'not ready' })));
     const { document } = await deps.decisions.decide(application, principalOf(res).id);
     res.json(responseOf(document));
   });
@@ -211,6 +212,7 @@ export function createApp(deps: AppDeps): express.Express {
     const apiError = toApiError(err);
     if (apiError.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="decision-engine"');
     if (err instanceof OverloadedError) res.setHeader('retry-after', String(err.retryAfterS));
+    if (apiError.code === 'SERVICE_UNAVAILABLE' || apiError.code === 'STORE_UNAVAILABLE') res.setHeader('retry-after', '5');
     if (apiError.code === 'INTERNAL') deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(apiError.status).json(apiError.toJSON());
   });
@@ -223,6 +225,7 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof UnknownProductError) {
     return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
   }
+  if (err instanceof StorageFaultError) return new ApiError('STORE_UNAVAILABLE', [{ path: '(service)', message: err.message }]);
   if (err instanceof OverloadedError) return new ApiError('OVERLOADED', [{ path: '(service)', message: err.message }]);
   if (err instanceof UnknownRegionError) return new ApiError('VALIDATION_FAILED', [{ path: 'region', message: err.message }]);
   if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);

@@ -22,6 +22,7 @@ export const API_ERRORS = {
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large (64 KB for a decision, 4 MB for a history batch).' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is not ready to decide.' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The audit store cannot write now (disk full or read-only); nothing was stored. Retry after the Retry-After interval.' },
   OVERLOADED: { status: 503, message: 'The service is at capacity; nothing was decided or stored. Retry after the Retry-After interval.' },
   INTERNAL: { status: 500, message: 'Internal error; the request was not decided. It is safe to retry.' },
 } as const;

@@ -221,8 +221,27 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+/** SQLite codes that mean the disk cannot take writes now: full, read-only, failing I/O, unopenable files. */
+const STORAGE_FAULT_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
+
+export interface StorageFault {
+  readonly code: string;
+  /** Epoch ms when writes started failing. */
+  readonly since: number;
+}
+
+/** Nothing was written: the storage cannot take writes now. Safe to retry later. */
+export class StorageFaultError extends Error {
+  constructor(readonly code: string) {
+    super(`the audit store cannot write (${code})`);
+  }
+}
+
 export class AuditStore {
   private readonly db: Database.Database;
+  private fault: StorageFault | undefined;
+  /** Called once when writes start failing (for one log line, not one per request). */
+  onFault?: (fault: StorageFault) => void;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -413,18 +432,56 @@ export class AuditStore {
         }
       })();
     } catch (err) {
+      const error = this.storageError(err);
       batch.forEach((unit, i) => {
         const o = outcomes[i];
         if (o?.ok) unit.undo?.(o.value);
-        unit.reject(err);
+        unit.reject(error);
       });
       return;
     }
+    let faulted = false;
     batch.forEach((unit, i) => {
       const o = outcomes[i];
       if (o?.ok) unit.resolve(o.value);
-      else unit.reject(o?.error);
+      else {
+        const error = this.storageError(o?.error);
+        faulted ||= error instanceof StorageFaultError;
+        unit.reject(error);
+      }
     });
+    if (!faulted) this.fault = undefined;
+  }
+
+  /** The storage fault writes are failing with (disk full, read-only, I/O error), if any. */
+  get storageFault(): StorageFault | undefined {
+    return this.fault;
+  }
+
+  /** Tries one small write; clears the fault when it succeeds (space came back, the disk is writable again). */
+  probe(): boolean {
+    try {
+      this.db.transaction(() => {
+        // Rewriting the header's user_version dirties page 1: a real write through the WAL.
+        this.db.pragma(`user_version = ${this.db.pragma('user_version', { simple: true }) as number}`);
+      })();
+      this.fault = undefined;
+      return true;
+    } catch (err) {
+      this.storageError(err);
+      return false;
+    }
+  }
+
+  /** A storage failure becomes a StorageFaultError and marks the store faulted; anything else passes through. */
+  private storageError(err: unknown): unknown {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !STORAGE_FAULT_CODES.test(code)) return err;
+    if (!this.fault) {
+      this.fault = { code, since: Date.now() };
+      this.onFault?.(this.fault);
+    }
+    return new StorageFaultError(code);
   }
 
   /** Commits what is queued, then closes the database. */

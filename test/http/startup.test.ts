@@ -45,3 +45,26 @@ describe('while starting', () => {
     }
   });
 });
+
+describe('a port in use', () => {
+  it('is one line on stderr naming the port and exit code 78, like a bad setting', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'silent', RULES_WATCH: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(78);
+      expect(stderr.trim().split('\n')).toEqual([`PORT/HOST: cannot listen on 127.0.0.1:${port} (EADDRINUSE: the port is in use)`]);
+    } finally {
+      blocker.close();
+    }
+  }, 30_000);
+});
