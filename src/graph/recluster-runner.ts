@@ -1,18 +1,20 @@
 // Where a recluster runs: in a worker thread (the service), or inline (tests of the pure parts).
 // One job at a time; a crashed worker fails its job and is replaced on the next one.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ClusterConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
 import { allocateResultBuffers, resultIn, type ReclusterResult, type ResultBuffers } from './recluster';
 import { reclusterScored, type GangScorer } from './recluster-job';
-import type { GangModelLocation, ReclusterJob, ReclusterReply } from './recluster-worker';
+import type { GangModelLocation, ReclusterJob, ReclusterReply, ReclusterStop } from './recluster-worker';
 
 export interface ReclusterRunner {
   /** Reclusters the snapshot into `out` (the result's arrays are views of it). */
   run(snapshot: GraphSnapshot, config: ClusterConfig, out?: ResultBuffers): Promise<ReclusterResult>;
   /** Result buffers this runner can write into (shared memory for a worker). */
   allocate(capacity: number): ResultBuffers;
-  close(): Promise<void>;
+  /** Ends the runner; a worker says how it ended (for tests of a clean shutdown). */
+  close(): Promise<unknown>;
 }
 
 /** Runs on the calling thread (tests, tools); with a gang scorer, the model scores the communities. */
@@ -50,6 +52,7 @@ export class WorkerRunner implements ReclusterRunner {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly running = new Set<Promise<ReclusterResult>>();
 
   private spawn(): Worker {
     const worker = spawnWorker(this.gangModel);
@@ -79,15 +82,34 @@ export class WorkerRunner implements ReclusterRunner {
     this.worker ??= this.spawn();
     const id = this.nextId++;
     const job: ReclusterJob = { id, snapshot, config, out };
-    return new Promise((resolve, reject) => {
+    const result = new Promise<ReclusterResult>((resolve, reject) => {
       this.pending.set(id, { applications: snapshot.applications, out, resolve, reject });
       this.worker?.postMessage(job);
     });
+    this.running.add(result);
+    const forget = () => void this.running.delete(result);
+    result.then(forget, forget);
+    return result;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Ends the worker after its current job: the worker releases its ONNX session and exits by
+   * itself. `worker.terminate()` while the session is alive aborts the process from native code
+   * (a SIGABRT in the middle of a graceful shutdown), so it is only the last resort, after `graceMs`.
+   */
+  async close(graceMs = 5_000): Promise<'idle' | 'released' | 'terminated'> {
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    if (!worker) return 'idle';
+    // Referenced again so the process stays up until the worker has released its session.
+    worker.ref();
+    const exited = new Promise<'released'>((resolve) => worker.once('exit', () => resolve('released')));
+    const timeout = () => sleep(graceMs, 'timeout' as const, { ref: false });
+    await Promise.race([Promise.allSettled(this.running), timeout()]);
+    worker.postMessage({ stop: true } satisfies ReclusterStop);
+    if ((await Promise.race([exited, timeout()])) === 'released') return 'released';
+    await worker.terminate();
+    return 'terminated';
   }
+
 }

@@ -29,6 +29,11 @@ export interface GangModelLocation {
   readonly cardFile: string;
 }
 
+/** Asks the worker to release its model and end: terminating a thread that holds an ONNX session aborts the whole process. */
+export interface ReclusterStop {
+  readonly stop: true;
+}
+
 export type ReclusterReply =
   | { readonly id: number; readonly clusters: number; readonly baseline: PortfolioBaseline; readonly summary: ReclusterSummary }
   | { readonly id: number; readonly error: string };
@@ -54,7 +59,14 @@ if (parentPort) {
   const port = parentPort;
   lowerPriority();
   // NOTE: jobs arrive one at a time (the runner waits for each reply), so the async steps never interleave.
-  port.on('message', async (job: ReclusterJob) => {
+  port.on('message', async (job: ReclusterJob | ReclusterStop) => {
+    if ('stop' in job) {
+      // Jobs are serialised by the runner, so no run is in flight: release the session, then let
+      // the thread's event loop empty and the worker exit by itself.
+      await (await gangModel().catch(() => undefined))?.close();
+      port.close();
+      return;
+    }
     try {
       const result = await reclusterScored(job.snapshot, job.config, job.out, await gangModel());
       port.postMessage({ id: job.id, clusters: result.clusters, baseline: result.baseline, summary: result.summary } satisfies ReclusterReply);

@@ -1,6 +1,7 @@
 // Properties of community detection on small graphs with known structure (after graphology's own
 // Louvain tests): planted rings are found whole, legitimate sharing is not flagged, the modularity
 // agrees with an independent computation, and a seed makes the answer reproducible.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterConfig } from '../../src/graph/config';
 import { detectCommunities } from '../../src/graph/communities';
@@ -154,5 +155,16 @@ describe('Louvain on the projection', () => {
     } finally {
       await runner.close();
     }
+  });
+
+  it('closes a worker holding the gang model by letting it release the session, never by terminating it mid-session', async () => {
+    // Terminating a thread with a live ONNX session aborts the whole process (SIGABRT from native
+    // code): a graceful shutdown that crashed about one time in three.
+    const runner = new WorkerRunner({ dir: path.resolve(import.meta.dirname, '../../models'), cardFile: 'gang-model.card.json' });
+    const graph = graphOf(background(150, 6), deviceFarm(10, 'w'));
+    const running = runner.run(graph.snapshot(), CONFIG);
+    const closed = runner.close();
+    expect((await running).summary.suspicious).toBe(1);
+    expect(await closed).toBe('released');
   });
 });
