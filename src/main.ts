@@ -28,7 +28,7 @@ import { CLUSTERS_TABLE, type ClusterConfig } from './graph/config';
 import { FraudGraph } from './graph/fraud-graph';
 import { GANG_FEATURES } from './graph/gang-features';
 import { loadGangModel } from './graph/gang-model';
-import { WorkerRunner } from './graph/recluster-runner';
+import { WorkerRunner, type ReclusterRunner } from './graph/recluster-runner';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from './http/app';
 import { investigatorRouter } from './http/investigator-routes';
 import { buildOpenApi } from './http/openapi';
@@ -36,7 +36,7 @@ import { compileChecker, compileValidator } from './http/validation';
 import { IdentifierProtector, type IdentifierType } from './identity/identifiers';
 import { EventLoopDelay } from './observability/event-loop';
 import { createLogger } from './observability/logger';
-import { createMetrics, type Metrics } from './observability/metrics';
+import { createMetrics, reportPsi, type Metrics } from './observability/metrics';
 import { formatDiagnostic } from './rules/diagnostics';
 import { RuleSetHolder } from './rules/hot-reload';
 import { loadRuleSet } from './rules/load';
@@ -52,6 +52,8 @@ export interface ServiceOverrides {
   /** Replace or add stage fact providers (tests use this to make a stage hang or fail). */
   readonly providers?: StageProviders;
   readonly clock?: () => number;
+  /** Where the fraud graph reclusters (tests hold a recluster open); default: the worker. */
+  readonly reclusterRunner?: ReclusterRunner;
 }
 
 export interface Service {
@@ -171,7 +173,7 @@ export async function createService(settings: Settings, logger: Logger, override
   const clusterConfig = () => rules.current.tables.get(CLUSTERS_TABLE) as ClusterConfig;
   const graph = new FraudGraph({
     config: clusterConfig,
-    runner: new WorkerRunner(gangLoad.status === 'ready' ? { dir: settings.modelsDir, cardFile: settings.gangModelCard } : undefined),
+    runner: overrides.reclusterRunner ?? new WorkerRunner(gangLoad.status === 'ready' ? { dir: settings.modelsDir, cardFile: settings.gangModelCard } : undefined),
     reclusterEvery: settings.graphReclusterEvery,
     reclusterIntervalMs: settings.graphReclusterIntervalMs,
     clock,
@@ -238,8 +240,10 @@ export async function createService(settings: Settings, logger: Logger, override
           unavailableReason: () => modelLoad.detail,
           onScored: (ms, pd) => {
             metrics.modelDuration.observe(ms);
-            psi?.record(pd);
-            if (psi) metrics.modelPsi.set(psi.value());
+            if (psi) {
+              psi.record(pd);
+              reportPsi(metrics, psi.value(), psi.sample);
+            }
           },
         },
       })),

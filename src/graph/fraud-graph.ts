@@ -1,6 +1,9 @@
 // The fraud graph as the service uses it: the identity graph, the latest clustering, and the
-// recluster schedule (every N new applications and every interval, one at a time, on a snapshot,
-// in a worker). The request path only reads and appends in O(degree); Louvain never runs on it.
+// recluster schedule (every N new applications and at the latest an interval after the last one,
+// one at a time, on a snapshot, in a worker). Until the first clustering exists the schedule is
+// shortened (a few applications, or a few seconds after the first), so investigators do not wait
+// for the regular period. The request path only reads and appends in O(degree); Louvain never
+// runs on it.
 import type { IdentifierType } from '../identity/identifiers';
 import { Clustering } from './clustering';
 import type { ClusterConfig } from './config';
@@ -8,6 +11,22 @@ import { fraudFacts, type FraudFacts } from './fraud-facts';
 import { IdentityGraph, type GraphApplication, type Label } from './identity-graph';
 import type { ReclusterSummary, ResultBuffers } from './recluster';
 import type { ReclusterRunner } from './recluster-runner';
+
+/** Until the first clustering: recluster after this many applications (capped at reclusterEvery)… */
+export const FIRST_RECLUSTER_AFTER = 20;
+/** …or this long after the first application arrives (capped at reclusterIntervalMs), whichever comes first. */
+export const FIRST_RECLUSTER_DELAY_MS = 5_000;
+
+/** The timers the schedule uses (tests inject fake ones); the default's are unref'd. */
+export interface ScheduleTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const NODE_TIMERS: ScheduleTimers = {
+  set: (fn, ms) => setTimeout(fn, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface FraudGraphOptions {
   /** The thresholds in force (rules/fraud/clusters.json of the active rule set). */
@@ -17,7 +36,12 @@ export interface FraudGraphOptions {
   readonly reclusterEvery: number;
   /** Recluster on this period (ms); 0 = never on time. */
   readonly reclusterIntervalMs: number;
+  /** Until the first clustering, recluster after this many new applications (default FIRST_RECLUSTER_AFTER; never above reclusterEvery; off with it). */
+  readonly firstReclusterAfter?: number;
+  /** Until the first clustering, recluster this long after an application arrives (default FIRST_RECLUSTER_DELAY_MS; never above reclusterIntervalMs; off with it). */
+  readonly firstReclusterDelayMs?: number;
   readonly clock?: () => number;
+  readonly timers?: ScheduleTimers;
   readonly onReclustered?: (summary: ReclusterSummary, generation: number) => void;
   readonly onReclusterFailed?: (err: Error) => void;
 }
@@ -36,7 +60,38 @@ export interface GraphStatus {
   };
   readonly reclusterRunning: boolean;
   readonly applicationsSinceRecluster: number;
+  readonly nextRecluster: NextRecluster;
 }
+
+/** The recluster in progress: the generation it will produce and the snapshot it clusters. */
+export interface RunningRecluster {
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly applications: number;
+}
+
+/** When the next recluster is due, and in plain words why (and why there are no clusters yet). */
+export interface NextRecluster {
+  readonly running: RunningRecluster | null;
+  /** When the timer starts one (ISO), null if no timer is set. */
+  readonly dueAt: string | null;
+  /** This many more new applications start one, null if the count does not. */
+  readonly afterApplications: number | null;
+  readonly reason: string;
+}
+
+/** What a request for a recluster got: a new run, or the one already running. */
+export interface ReclusterTicket {
+  readonly state: 'started' | 'joined';
+  readonly generation: number;
+  readonly startedAt: number;
+  readonly applications: number;
+  /** Settles when that run ends (undefined if the graph closed meanwhile; rejects if it failed). */
+  readonly done: Promise<ReclusterSummary | undefined>;
+}
+
+const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
+const applicationsWord = (n: number) => `${n} application${n === 1 ? '' : 's'}`;
 
 export class FraudGraph {
   readonly identity = new IdentityGraph();
@@ -46,8 +101,16 @@ export class FraudGraph {
   private generation = 0;
   private sinceRecluster = 0;
   private running: Promise<ReclusterSummary | undefined> | undefined;
+  /** The run in progress: the generation it will produce, when it started, its snapshot's size. */
+  private runningInfo: { generation: number; startedAt: number; applications: number } | undefined;
   private again: Promise<ReclusterSummary | undefined> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  /** The periodic recluster's timer and when it fires. */
+  private intervalTimer: unknown;
+  private intervalDueAt: number | undefined;
+  /** The first recluster's short timer and when it fires (only while there is no clustering). */
+  private firstTimer: unknown;
+  private firstDueAt: number | undefined;
   private closed = false;
   /** Applications labelled while a recluster runs: its snapshot has their old label. */
   private readonly relabelled = new Set<number>();
@@ -56,20 +119,69 @@ export class FraudGraph {
   private activeBuffers: ResultBuffers | undefined;
   private spareBuffers: ResultBuffers | undefined;
   private readonly clock: () => number;
+  private readonly timers: ScheduleTimers;
+  /** The shortened schedule until the first clustering (0 = that trigger is off). */
+  private readonly firstAfter: number;
+  private readonly firstDelayMs: number;
 
   constructor(private readonly options: FraudGraphOptions) {
     this.clock = options.clock ?? Date.now;
+    this.timers = options.timers ?? NODE_TIMERS;
+    const every = Math.max(0, options.reclusterEvery);
+    const interval = Math.max(0, options.reclusterIntervalMs);
+    this.firstAfter = every > 0 ? Math.max(1, Math.min(every, options.firstReclusterAfter ?? FIRST_RECLUSTER_AFTER)) : 0;
+    this.firstDelayMs = interval > 0 ? Math.max(0, Math.min(interval, options.firstReclusterDelayMs ?? FIRST_RECLUSTER_DELAY_MS)) : 0;
   }
 
   get clustering(): Clustering | undefined {
     return this.current;
   }
 
-  /** Starts the periodic recluster (unref'd: it never keeps the process alive). */
+  /** A clustering that covers at least one application (an empty graph's does not count). */
+  private hasClustering(): boolean {
+    return this.current !== undefined && this.current.result.applications > 0;
+  }
+
+  /** Starts the timed reclusters (unref'd: they never keep the process alive). */
   start(): void {
-    if (this.options.reclusterIntervalMs > 0 && !this.timer) {
-      this.timer = setInterval(() => void this.recluster().catch(() => undefined), this.options.reclusterIntervalMs).unref();
-    }
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.scheduleInterval();
+    this.armFirst();
+  }
+
+  /** The periodic recluster, due reclusterIntervalMs after the last one started (or after start). */
+  private scheduleInterval(): void {
+    if (this.intervalTimer !== undefined) this.timers.clear(this.intervalTimer);
+    this.intervalTimer = undefined;
+    this.intervalDueAt = undefined;
+    if (!this.started || this.closed || this.options.reclusterIntervalMs <= 0) return;
+    this.intervalDueAt = this.clock() + this.options.reclusterIntervalMs;
+    this.intervalTimer = this.timers.set(() => {
+      this.intervalTimer = undefined;
+      this.intervalDueAt = undefined;
+      // An empty graph has nothing to cluster: wait another period. A run that starts reschedules.
+      if (this.identity.applications === 0) this.scheduleInterval();
+      else void this.recluster().catch(() => undefined);
+    }, this.options.reclusterIntervalMs);
+  }
+
+  /** Until the first clustering: a recluster shortly after applications arrive (one timer, never re-armed while set). */
+  private armFirst(): void {
+    if (!this.started || this.closed || this.firstDelayMs <= 0 || this.firstTimer !== undefined) return;
+    if (this.hasClustering() || this.running || this.identity.applications === 0) return;
+    this.firstDueAt = this.clock() + this.firstDelayMs;
+    this.firstTimer = this.timers.set(() => {
+      this.firstTimer = undefined;
+      this.firstDueAt = undefined;
+      if (!this.hasClustering() && !this.running) void this.recluster().catch(() => undefined);
+    }, this.firstDelayMs);
+  }
+
+  private disarmFirst(): void {
+    if (this.firstTimer !== undefined) this.timers.clear(this.firstTimer);
+    this.firstTimer = undefined;
+    this.firstDueAt = undefined;
   }
 
   /** Adds a decided application; `clusterId` is the community its fraud stage linked it to. */
@@ -78,9 +190,10 @@ export class FraudGraph {
     const index = this.identity.applications - 1;
     if (clusterId) this.provisional.set(index, clusterId);
     this.sinceRecluster++;
-    if (this.options.reclusterEvery > 0 && this.sinceRecluster >= this.options.reclusterEvery && !this.running) {
-      void this.recluster().catch(() => undefined);
-    }
+    if (this.running) return;
+    const every = this.hasClustering() ? this.options.reclusterEvery : this.firstAfter;
+    if (every > 0 && this.sinceRecluster >= every) void this.recluster().catch(() => undefined);
+    else this.armFirst();
   }
 
   /** Sets or clears an application's label; false for an unknown application. */
@@ -140,6 +253,9 @@ export class FraudGraph {
     const snapshot = this.identity.snapshot(out.label);
     this.sinceRecluster = 0;
     this.relabelled.clear();
+    this.runningInfo = { generation: this.generation + 1, startedAt: this.clock(), applications };
+    this.disarmFirst();
+    this.scheduleInterval();
     const run = this.options.runner.run(snapshot, config, out).then(
       (result) => {
         if (this.closed) return undefined;
@@ -159,14 +275,66 @@ export class FraudGraph {
       },
       (err: Error) => {
         this.spareBuffers ??= out;
-        this.options.onReclusterFailed?.(err);
+        // A worker terminated by close() is no failure worth reporting.
+        if (!this.closed) this.options.onReclusterFailed?.(err);
         throw err;
       },
     );
     this.running = run.finally(() => {
       this.running = undefined;
+      this.runningInfo = undefined;
+      // A first recluster that failed is tried again shortly (no clustering yet).
+      this.armFirst();
     });
     return this.running;
+  }
+
+  /**
+   * An operator's request: starts a recluster now, or joins the one running. It never queues a
+   * further run, so any number of requests costs at most the one recluster.
+   */
+  reclusterNow(): ReclusterTicket | undefined {
+    if (this.closed) return undefined;
+    const state = this.running ? 'joined' : 'started';
+    const done = this.running ?? this.recluster();
+    const info = this.runningInfo;
+    if (!info) return undefined;
+    done.catch(() => undefined);
+    return { state, generation: info.generation, startedAt: info.startedAt, applications: info.applications, done };
+  }
+
+  /** When the next recluster is due, and why there is no clustering yet if there is none. */
+  private nextRecluster(): NextRecluster {
+    const info = this.runningInfo;
+    const running = info ? { generation: info.generation, startedAt: new Date(info.startedAt).toISOString(), applications: info.applications } : null;
+    if (this.closed) return { running: null, dueAt: null, afterApplications: null, reason: 'the service is shutting down: no further reclusters' };
+    const { reclusterEvery: every, reclusterIntervalMs: interval } = this.options;
+    const first = !this.hasClustering();
+    const none = this.current === undefined ? 'no clustering yet' : 'no application clustered yet';
+    if (running) {
+      const what = first ? `the first recluster is running (generation ${running.generation}, ${applicationsWord(running.applications)})` : `a recluster is running (generation ${running.generation}, ${applicationsWord(running.applications)})`;
+      return { running, dueAt: null, afterApplications: null, reason: `${what}; ${first ? 'its clusters appear when it ends' : "until it ends, the previous generation's clusters are served"}` };
+    }
+    if (every <= 0 && interval <= 0) {
+      const manual = 'automatic reclustering is off (GRAPH_RECLUSTER_EVERY and GRAPH_RECLUSTER_INTERVAL_MS are 0); an admin can start one with POST /clusters/recluster';
+      return { running, dueAt: null, afterApplications: null, reason: first ? `${none}: ${manual}` : manual };
+    }
+    const dues = [this.firstDueAt, this.intervalDueAt].filter((t): t is number => t !== undefined);
+    const dueAt = dues.length ? new Date(Math.min(...dues)).toISOString() : null;
+    const count = first ? this.firstAfter : every;
+    const afterApplications = count > 0 ? Math.max(1, count - this.sinceRecluster) : null;
+    const triggers: string[] = [];
+    if (first) {
+      if (count > 0) triggers.push(`after ${applicationsWord(count)}`);
+      if (this.firstDelayMs > 0) triggers.push(`${seconds(this.firstDelayMs)} after the first application`);
+    } else {
+      if (count > 0) triggers.push(`after every ${count} new application${count === 1 ? '' : 's'}`);
+      if (interval > 0) triggers.push(`at the latest ${seconds(interval)} after the last one`);
+    }
+    const rule = `${triggers.join(' or ')}${triggers.length > 1 ? ', whichever comes first' : ''}`;
+    if (!first) return { running, dueAt, afterApplications, reason: `reclusters run ${rule}` };
+    const waiting = this.identity.applications === 0 ? 'no applications yet; ' : '';
+    return { running, dueAt, afterApplications, reason: `${none}: ${waiting}the first recluster runs ${rule}` };
   }
 
   status(): GraphStatus {
@@ -187,12 +355,16 @@ export class FraudGraph {
         : null,
       reclusterRunning: this.running !== undefined,
       applicationsSinceRecluster: this.sinceRecluster,
+      nextRecluster: this.nextRecluster(),
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.disarmFirst();
+    if (this.intervalTimer !== undefined) this.timers.clear(this.intervalTimer);
+    this.intervalTimer = undefined;
+    this.intervalDueAt = undefined;
     await this.options.runner.close();
   }
 }

@@ -26,6 +26,7 @@ export const OPERATION_ACCESS = {
   'GET /openapi.json': { roles: EVERY_ROLE },
   'GET /clusters': { roles: ['investigator', 'admin'] },
   'GET /clusters/{clusterId}': { roles: ['investigator', 'admin'] },
+  'POST /clusters/recluster': { roles: ['admin'] },
   'GET /applications/{applicationId}/network': { roles: ['investigator', 'admin'] },
   'GET /applications/{applicationId}/labels': { roles: ['investigator', 'admin'] },
   'POST /applications/{applicationId}/labels': { roles: ['investigator'], scope: 'clearing a fraud label takes a second investigator' },

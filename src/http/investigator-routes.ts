@@ -30,6 +30,9 @@ export const LABEL_SCHEMA = {
   },
 } as const;
 
+/** POST /clusters/recluster takes no parameters: no body, or an empty JSON object. */
+export const RECLUSTER_SCHEMA = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 const SORTS: readonly ClusterSort[] = ['score', 'size', 'lastSeen'];
 const MAX_LIMIT = 200;
 const MAX_DEPTH = 4;
@@ -101,6 +104,7 @@ const clearanceView = (c: ClearanceRequest) => ({ status: 'awaiting_second_inves
 export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Operation) => express.RequestHandler): express.Router {
   const router = express.Router();
   const validateLabel = compileValidator<{ label: ApplicationLabel; note?: string }>(LABEL_SCHEMA);
+  const validateRecluster = compileValidator<Record<string, never>>(RECLUSTER_SCHEMA);
 
   const applicationIndex = (applicationId: string): number => {
     const index = deps.graph.identity.indexOf(applicationId);
@@ -130,8 +134,9 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
       } else after = cursor.p;
     }
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    const status = deps.graph.status();
     if (!clustering) {
-      res.json({ clusters: [], nextCursor: null, clustering: null });
+      res.json({ clusters: [], nextCursor: null, clustering: null, nextRecluster: status.nextRecluster });
       return;
     }
     const page = clustering.list({
@@ -144,7 +149,8 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     res.json({
       clusters: page.clusters,
       nextCursor: page.next === undefined ? null : encodeCursor(deps.cursorKey, { g: clustering.generation, s: sort, p: page.next }),
-      clustering: deps.graph.status().clustering,
+      clustering: status.clustering,
+      nextRecluster: status.nextRecluster,
     });
   });
 
@@ -153,7 +159,10 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
     const clustering = deps.graph.clustering;
     const cluster = clustering ? clustering.find(req.params.clusterId as string) : -1;
-    if (!clustering || cluster < 0) {
+    if (!clustering) {
+      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}": ${deps.graph.status().nextRecluster.reason}` }]);
+    }
+    if (cluster < 0) {
       throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}" in the current clustering (ids come from GET /clusters)` }]);
     }
     res.json(clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking));
@@ -183,6 +192,29 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
     next();
   };
+
+  // Starts a recluster, or joins the one running: 202 at once with the generation it will produce
+  // (GET /clusters shows it when clustering.generation reaches it). Never queues a further run, so
+  // repeated requests cost at most the one recluster.
+  const jsonIfAny = (req: Request, _res: Response, next: NextFunction) => {
+    if (req.headers['content-type'] !== undefined && !req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
+    next();
+  };
+  router.post('/clusters/recluster', guard('POST /clusters/recluster'), jsonIfAny, express.json({ limit: 1024, strict: false }), (req, res) => {
+    validateRecluster(req.body ?? {});
+    const ticket = deps.graph.reclusterNow();
+    if (!ticket) throw new ApiError('SERVICE_UNAVAILABLE', [{ path: '(service)', message: 'shutting down: no further reclusters' }]);
+    res
+      .status(202)
+      .location('/clusters')
+      .json({
+        state: ticket.state,
+        generation: ticket.generation,
+        startedAt: new Date(ticket.startedAt).toISOString(),
+        applications: ticket.applications,
+        clustering: deps.graph.status().clustering,
+      });
+  });
 
   router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, express.json({ limit: 16 * 1024, strict: false }), (req, res) => {
     const body = validateLabel(req.body);
@@ -249,6 +281,15 @@ const clusteringStatus = {
     durationMs: { type: 'number' },
   },
 };
+const runningRecluster = {
+  type: 'object',
+  required: ['generation', 'startedAt', 'applications'],
+  properties: {
+    generation: { type: 'integer', description: 'The generation it produces when it succeeds.' },
+    startedAt: { type: 'string', format: 'date-time' },
+    applications: { type: 'integer', description: 'Applications in the snapshot it clusters.' },
+  },
+};
 const query = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
@@ -284,6 +325,31 @@ export const INVESTIGATOR_OPENAPI = {
         clusters: { type: 'array', items: ref('ClusterSummary') },
         nextCursor: { ...nullable('string'), description: 'Pass as cursor for the next page; null on the last.' },
         clustering: { oneOf: [{ type: 'null' }, clusteringStatus], description: 'The clustering listed; null before the first recluster.' },
+        nextRecluster: ref('NextRecluster'),
+      },
+    },
+    NextRecluster: {
+      type: 'object',
+      description:
+        'When the next recluster is due and why (also why the list is empty before the first). Until the first clustering the schedule is short: after min(20, GRAPH_RECLUSTER_EVERY) applications or min(5 s, GRAPH_RECLUSTER_INTERVAL_MS) after the first application, whichever comes first; then every GRAPH_RECLUSTER_EVERY new applications and at the latest GRAPH_RECLUSTER_INTERVAL_MS after the last one.',
+      required: ['running', 'dueAt', 'afterApplications', 'reason'],
+      properties: {
+        running: { oneOf: [{ type: 'null' }, runningRecluster], description: 'The recluster in progress, if any (then dueAt and afterApplications are null).' },
+        dueAt: { ...nullable('string'), format: 'date-time', description: 'When the timer starts the next one; null if no timer is set.' },
+        afterApplications: { ...nullable('integer'), minimum: 1, description: 'This many more new applications start the next one; null if the count does not.' },
+        reason: { type: 'string', description: 'The same in words, e.g. "no clustering yet: the first recluster runs after 20 applications or 5 s after the first application, whichever comes first".' },
+      },
+    },
+    ReclusterRequest: { ...RECLUSTER_SCHEMA, description: 'No parameters: send no body, or {}.' },
+    ReclusterStarted: {
+      type: 'object',
+      required: ['state', 'generation', 'startedAt', 'applications', 'clustering'],
+      properties: {
+        state: { enum: ['started', 'joined'], description: 'started: this request started a recluster; joined: one was already running and this request waits for it (no further run is queued).' },
+        generation: { type: 'integer', description: 'The generation the recluster produces; GET /clusters lists it once clustering.generation reaches this.' },
+        startedAt: { type: 'string', format: 'date-time' },
+        applications: { type: 'integer', description: 'Applications in the snapshot it clusters.' },
+        clustering: { oneOf: [{ type: 'null' }, clusteringStatus], description: 'The clustering in force until it ends.' },
       },
     },
     ClusterDetail: {
@@ -404,11 +470,26 @@ export const INVESTIGATOR_OPENAPI = {
         responses: { 200: { description: 'One page of clusters.', ...jsonBody('ClusterList') }, 400: problem('A parameter is invalid (details name it).') },
       },
     },
+    '/clusters/recluster': {
+      post: {
+        summary: 'Recluster the fraud graph now (or join the recluster already running)',
+        description:
+          'Answers 202 at once: a recluster takes seconds at a million applications. Poll GET /clusters until clustering.generation reaches the generation given. A request while one runs joins it and queues nothing, so repeated requests cost at most one recluster.',
+        requestBody: { required: false, ...jsonBody('ReclusterRequest') },
+        responses: {
+          202: { description: 'Started, or joined the one running.', headers: { Location: { schema: { type: 'string' }, description: '/clusters' } }, ...jsonBody('ReclusterStarted') },
+          400: problem('A body other than {} (no parameters are taken).'),
+          413: problem('A body over 1 KB.'),
+          415: problem('A body that is not application/json.'),
+          503: problem('The service is shutting down.'),
+        },
+      },
+    },
     '/clusters/{clusterId}': {
       get: {
         summary: "A cluster's members, shared identifiers, edges, density and the evidence behind its flags",
         parameters: [pathParam('clusterId')],
-        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: problem('No such cluster in the current clustering.') },
+        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: problem('No such cluster in the current clustering (before the first clustering, the details say when it is due).') },
       },
     },
     '/applications/{applicationId}/network': {

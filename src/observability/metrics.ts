@@ -1,6 +1,7 @@
 // Prometheus metrics, on a registry the composition root owns (no global state, so tests can
 // build as many services as they like).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PSI_MIN_SAMPLE, PSI_WINDOW } from '../scoring/psi';
 
 export function createMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
@@ -19,7 +20,13 @@ export function createMetrics(registry = new Registry()) {
     ruleSetInfo: new Gauge({ name: 'rules_active_info', help: 'The active rule-set version (value is always 1).', labelNames: ['version'], registers: [registry] }),
     modelDuration: new Histogram({ name: 'model_inference_duration_ms', help: 'Credit model scoring time per application, explanation included (ms).', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50], registers: [registry] }),
     modelFallbacks: new Counter({ name: 'model_fallbacks_total', help: 'Decisions where the credit model did not score (unavailable, error, timeout) and the scoring stage fell back.', labelNames: ['cause'], registers: [registry] }),
-    modelPsi: new Gauge({ name: 'model_score_psi', help: 'Population stability index of live PDs against the training distribution (card deciles), since start.', registers: [registry] }),
+    // Registered by reportPsi once there is an index: absent (not 0, which reads "stable") below the minimum sample.
+    modelPsi: new Gauge({
+      name: 'model_score_psi',
+      help: `Population stability index of the last ${PSI_WINDOW} live PDs against the training distribution (card deciles); absent until ${PSI_MIN_SAMPLE} scores since start.`,
+      registers: [],
+    }),
+    modelPsiSample: new Gauge({ name: 'model_score_psi_sample', help: `Live PDs in the PSI window (at most ${PSI_WINDOW}); model_score_psi is reported from ${PSI_MIN_SAMPLE}.`, registers: [registry] }),
     modelInfo: new Gauge({ name: 'model_info', help: 'The served credit model (value 1) and its state.', labelNames: ['version', 'status'], registers: [registry] }),
     regionUtilisation: new Gauge({ name: 'region_exposure_utilisation', help: "Reserved exposure over the region's limit, after the latest approval.", labelNames: ['region'], registers: [registry] }),
     regionLimitNear: new Counter({ name: 'region_limit_near_total', help: "Approvals that took a region past its warning threshold.", labelNames: ['region'], registers: [registry] }),
@@ -36,3 +43,20 @@ export function createMetrics(registry = new Registry()) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * model_score_psi is exposed only while there is an index worth reading: below the minimum sample
+ * the series is absent (an alert on it stays quiet; `absent()` tells the cases apart) and
+ * model_score_psi_sample says how many scores the window holds.
+ */
+export function reportPsi(metrics: Metrics, psi: number | undefined, sample: number): void {
+  metrics.modelPsiSample.set(sample);
+  const name = 'model_score_psi';
+  const registered = metrics.registry.getSingleMetric(name) !== undefined;
+  if (psi === undefined) {
+    if (registered) metrics.registry.removeSingleMetric(name);
+    return;
+  }
+  metrics.modelPsi.set(psi);
+  if (!registered) metrics.registry.registerMetric(metrics.modelPsi);
+}
