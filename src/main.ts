@@ -45,6 +45,7 @@ import { loadCreditModel, type ModelLoad } from './scoring/onnx-model';
 import { PsiMonitor } from './scoring/psi';
 import { AuditStore, type DecisionRow } from './store/audit-store';
 import { GraphStore } from './store/graph-store';
+import { checkStoreIdentifierKey } from './store/identifier-key-chain';
 
 const SERVICE_VERSION = '0.1.0';
 
@@ -119,7 +120,9 @@ export async function createService(settings: Settings, logger: Logger, override
   mkdirSync(settings.dataDir, { recursive: true });
   const clock = overrides.clock ?? Date.now;
   const metrics = createMetrics();
-  const protector = new IdentifierProtector(identifierKey(settings, (file) => logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production')), { defaultCountryCode: settings.defaultPhoneCountryCode });
+  // The store's key fingerprint is checked (refusing another key) and its chain of earlier keys opened before anything hashes.
+  const { keys: identifierKeys } = checkStoreIdentifierKey(path.join(settings.dataDir, 'audit.db'), identifierKey(settings, (file) => logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production')), settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key'));
+  const protector = new IdentifierProtector(identifierKeys, { defaultCountryCode: settings.defaultPhoneCountryCode });
   const compile = () => loadRuleSet(settings.rulesDir, { hashIdentifier: (type, raw) => protector.hash(type, raw) });
 
   const initial = await compile();

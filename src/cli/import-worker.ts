@@ -8,7 +8,8 @@ import { compileChecker } from '../http/validation';
 import { IdentifierProtector } from '../identity/identifiers';
 
 export interface ImportWorkerData {
-  readonly key: Uint8Array;
+  /** The identifier key chain, oldest first (one key unless the store was rekeyed). */
+  readonly keys: readonly Uint8Array[];
   readonly defaultCountryCode: string;
   readonly schema: object;
   readonly products: readonly string[];
@@ -29,7 +30,7 @@ export type ImportBatchReply = { readonly id: number; readonly prepared: Importe
 if (parentPort) {
   const port = parentPort;
   const data = workerData as ImportWorkerData & { entry?: string };
-  const protector = new IdentifierProtector(Buffer.from(data.key), { defaultCountryCode: data.defaultCountryCode });
+  const protector = new IdentifierProtector(data.keys.map((k) => Buffer.from(k)), { defaultCountryCode: data.defaultCountryCode });
   const products = new Set(data.products);
   const context = { validate: compileChecker(data.schema), products: () => products, regions: () => data.regions, protector, clock: () => data.now };
   const deps = { protector, fraudEvidence: new Set(data.fraudEvidence) };

@@ -4,7 +4,8 @@
 // running one). The file is checked whole first: any bad line is reported with its number and
 // nothing is written. Then it loads in batches, each committed with the file's progress, so an
 // interrupted import resumes after the last committed line and a finished one is not loaded twice.
-// Exit codes: 0 loaded (or already loaded), 1 bad lines, 2 usage, 78 bad settings or store in use.
+// Exit codes: 0 loaded (or already loaded), 1 bad lines, 2 usage, 78 bad settings, store in use, or
+// an identifier key the store refuses (not the key it was written with; a rekey under way).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { MODEL_INPUT_FIELDS } from '../rules/tables';
 import { parseModelCard } from '../scoring/model-card';
 import { AuditStore } from '../store/audit-store';
 import { GraphStore } from '../store/graph-store';
+import { checkStoreIdentifierKey } from '../store/identifier-key-chain';
 
 const MAX_REPORTED = 100;
 const args = process.argv.slice(2);
@@ -46,7 +48,18 @@ try {
 }
 
 const key = identifierKey(settings, (f) => process.stderr.write(`generated a development identifier hash key in ${f}\n`));
-const protector = new IdentifierProtector(key, { defaultCountryCode: settings.defaultPhoneCountryCode });
+// The same check as the service's: the store's key fingerprint (recorded if there is none yet), and
+// after a rekey the chain of earlier keys to hash through.
+let keys: Buffer[];
+try {
+  mkdirSync(settings.dataDir, { recursive: true });
+  keys = checkStoreIdentifierKey(path.join(settings.dataDir, 'audit.db'), key, settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key')).keys;
+} catch (err) {
+  const message = (err as Error).message;
+  process.stderr.write(`${message}${/in use by another process/.test(message) ? ': stop the service to import a file, or send the lines to its POST /history' : ''}\n`);
+  process.exit(78);
+}
+const protector = new IdentifierProtector(keys, { defaultCountryCode: settings.defaultPhoneCountryCode });
 const loaded = await loadRuleSet(settings.rulesDir, { hashIdentifier: (type, raw) => protector.hash(type, raw) });
 if (!loaded.ok) {
   process.stderr.write(`rules in ${settings.rulesDir} are invalid:\n  ${loaded.diagnostics.map(formatDiagnostic).join('\n  ')}\n`);
@@ -153,7 +166,7 @@ if (resumeAfter > 0) process.stderr.write(`resuming ${name} after line ${resumeA
 const show = progressBar('import', total);
 const source = `import ${name}`;
 const workerData: ImportWorkerData = {
-  key: new Uint8Array(key),
+  keys: keys.map((k) => new Uint8Array(k)),
   defaultCountryCode: settings.defaultPhoneCountryCode,
   schema: historyLineSchema,
   products: [...ruleSet.flows.keys()],

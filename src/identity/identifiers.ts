@@ -587,14 +587,32 @@ export function maskIdentifier(type: IdentifierType, canonical: string, _options
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * One step of a key change: a stored hash carried over to the next key, HMAC-SHA256(key, hash hex).
+ * npm run rekey rewrites every stored hash with it; IdentifierProtector applies the same steps to
+ * new values, so both meet (docs/security.md, "Key changes").
+ */
+export function rekeyedHash(key: Buffer, hash: string): string {
+  return createHmac('sha256', key).update(hash).digest('hex');
+}
+
+/**
  * Hashes and masks identifiers under one secret key. The hash is of the type and the
  * canonical value, so the same string as a phone and as an account never collide.
+ *
+ * After a key change (npm run rekey) the key is a chain, oldest first: the value is hashed under
+ * the first key, and each later key hashes the previous hash (rekeyedHash), so values hashed now
+ * match the hashes the rekey carried over. One key is a chain of one.
  */
 export class IdentifierProtector {
+  private readonly keys: readonly Buffer[];
+
   constructor(
-    private readonly key: Buffer,
+    key: Buffer | readonly Buffer[],
     private readonly options: IdentifierOptions,
-  ) {}
+  ) {
+    this.keys = Buffer.isBuffer(key) ? [key] : [...key];
+    if (this.keys.length === 0) throw new Error('IdentifierProtector needs a key');
+  }
 
   /** The verdict on one raw value under this protector's options. */
   check(type: IdentifierType, raw: string): IdentifierCheck {
@@ -611,11 +629,19 @@ export class IdentifierProtector {
 
   /** Keyed hash of a text that may hold personal data (e.g. a request body), for equality checks only. */
   fingerprint(text: string): string {
-    return createHmac('sha256', this.key).update(`request\u0000${text}`).digest('hex');
+    return this.mac(`request\u0000${text}`);
   }
 
   private digest(type: IdentifierType, canonical: string): string {
-    return createHmac('sha256', this.key).update(`${type}\u0000${canonical}`).digest('hex');
+    return this.mac(`${type}\u0000${canonical}`);
+  }
+
+  /** HMAC-SHA256 under the first key, then each later key of the chain over the previous hash. */
+  private mac(message: string): string {
+    const [first, ...later] = this.keys as [Buffer, ...Buffer[]];
+    let hash = createHmac('sha256', first).update(message).digest('hex');
+    for (const key of later) hash = rekeyedHash(key, hash);
+    return hash;
   }
 
   /** Hash, mask and validity of each identifier carried; empty values and placeholders are left out. */

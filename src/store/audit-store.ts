@@ -143,6 +143,12 @@ export const MIGRATIONS: readonly string[] = [
   // Who asked for each decision: an origination system reads and cancels only its own, and a
   // retry is answered from the store only to the caller that made the first request.
   `ALTER TABLE decisions ADD COLUMN caller TEXT;`,
+  // Facts about the store itself, by name: the identifier key's fingerprint, the sealed chain of
+  // earlier keys and a rekey's progress (src/store/identifier-key-chain.ts, src/store/rekey.ts).
+  `CREATE TABLE store_meta (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 interface RawRow {
