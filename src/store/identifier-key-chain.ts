@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AuditStore } from './audit-store';
+import { getMeta, setMeta } from './store-meta';
 
 /** Names in the store_meta table. */
 export const META = {
@@ -49,20 +50,6 @@ export interface SealedChain {
   readonly iv: string;
   readonly tag: string;
   readonly data: string;
-}
-
-// ---- store_meta ----
-
-export function getMeta(db: Database.Database, name: string): string | undefined {
-  return db.prepare<[string], { value: string }>('SELECT value FROM store_meta WHERE name = ?').get(name)?.value;
-}
-
-export function setMeta(db: Database.Database, name: string, value: string): void {
-  db.prepare('INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
-}
-
-export function deleteMeta(db: Database.Database, name: string): void {
-  db.prepare('DELETE FROM store_meta WHERE name = ?').run(name);
 }
 
 const getJson = <T>(db: Database.Database, name: string): T | undefined => {

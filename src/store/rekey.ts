@@ -16,7 +16,8 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { rekeyedHash } from '../identity/identifiers';
-import { deleteMeta, getMeta, keyFingerprint, META, previousKeys, rekeyHistory, sealChain, setMeta } from './identifier-key-chain';
+import { keyFingerprint, META, previousKeys, rekeyHistory, sealChain } from './identifier-key-chain';
+import { deleteMeta, getMeta, setMeta } from './store-meta';
 
 const HASH = /^[0-9a-f]{64}$/;
 const TRAILING_HASH = /^(.*?)([0-9a-f]{64})$/s;

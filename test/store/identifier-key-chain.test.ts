@@ -9,14 +9,13 @@ import { AuditStore } from '../../src/store/audit-store';
 import {
   checkIdentifierKey,
   checkStoreIdentifierKey,
-  getMeta,
   IdentifierKeyError,
   keyFingerprint,
   META,
   sealChain,
-  setMeta,
   unsealChain,
 } from '../../src/store/identifier-key-chain';
+import { getMeta, setMeta } from '../../src/store/store-meta';
 import { application } from '../support/factories';
 import { startTestServer, tempDir } from '../support/server';
 
