@@ -21,6 +21,7 @@ import { exposureReport, loadExposureBook } from './decision/exposure';
 import { buildHistoryLineSchema, HistoryService } from './decision/history';
 import { Admission } from './decision/admission';
 import { DecisionLifecycle } from './decision/lifecycle';
+import { graphWindowStart, RetentionSweeper } from './decision/retention';
 import { DecisionService, type DecisionDocument } from './decision/service';
 import { regionLabel, REGIONS_TABLE, type RegionsTable } from './limits/regions';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from './fraud/velocity';
@@ -66,6 +67,8 @@ export interface Service {
   readonly graph: FraudGraph;
   /** Decision slots and queue (load shedding). */
   readonly admission: Admission;
+  /** The retention sweep (runs on RETENTION_SWEEP_MS; tests run it directly). */
+  readonly retention: RetentionSweeper;
   /** From now on /ready answers 503 (shutting down); decisions are still served. */
   drain(): void;
   /** Stops rule watching and closes the store (after the HTTP server has drained). */
@@ -183,8 +186,11 @@ export async function createService(settings: Settings, logger: Logger, override
     onReclustered: (summary, generation) => logger.info({ generation, ...summary }, 'fraud graph reclustered'),
     onReclusterFailed: (err) => logger.error({ err: err.message }, 'fraud graph recluster failed; the previous clustering stays in force'),
   });
+  const retentionPolicy = { decisionDays: settings.decisionRetentionDays, identifierDays: settings.identifierRetentionDays, graphWindowDays: settings.graphWindowDays };
+  // Only applications inside the graph's window are held in memory (at start and as they arrive).
+  const graphWindowFrom = () => graphWindowStart(retentionPolicy, clock()) ?? Number.MIN_SAFE_INTEGER;
   const graphStart = performance.now();
-  for (const a of graphStore.applications()) graph.identity.add(a);
+  for (const a of graphStore.applications(graphWindowFrom())) graph.identity.add(a);
   for (const l of graphStore.currentLabels()) graph.label(l.applicationId, l.label);
   logger.info({ applications: graph.identity.applications, sharedIdentifiers: graph.identity.sharedIdentifiers, ms: Math.round(performance.now() - graphStart) }, 'fraud graph rebuilt');
   if (graph.identity.applications > 0) void graph.recluster().catch(() => undefined);
@@ -194,6 +200,7 @@ export async function createService(settings: Settings, logger: Logger, override
   const remember = (row: DecisionRow, clusterId?: string | null) => {
     for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
     const { applicationId, decidedAt, outcome, identifiers, fraudEvidence } = row;
+    if (decidedAt < graphWindowFrom()) return;
     graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers }, clusterId);
   };
   const applicationSchema = buildApplicationSchema(categoricalDomainsOf(card));
@@ -274,6 +281,25 @@ export async function createService(settings: Settings, logger: Logger, override
   await expireDue();
   const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
 
+  const retention = new RetentionSweeper({
+    store,
+    graphStore,
+    graph,
+    policy: retentionPolicy,
+    clock,
+    onPurged: (kind, count) => metrics.retentionPurged.inc({ kind }, count),
+  });
+  const sweep = () =>
+    retention
+      .sweep()
+      .then((r) => {
+        if (r.identifiers || r.decisions || r.graph) logger.info({ ...r, ms: Math.round(r.ms) }, 'retention sweep');
+      })
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'retention sweep failed; the next one carries on'));
+  // The first sweep a minute after start (not during it), then on the period.
+  const retentionTimers =
+    settings.retentionSweepMs > 0 ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
+
   const access = await buildAccess(settings, logger, metrics, clock);
 
   let closing = false;
@@ -331,6 +357,7 @@ export async function createService(settings: Settings, logger: Logger, override
     store,
     graph,
     admission,
+    retention,
     drain() {
       closing = true;
     },
@@ -339,6 +366,8 @@ export async function createService(settings: Settings, logger: Logger, override
       clearInterval(pruneTimer);
       clearInterval(expiryTimer);
       clearInterval(storeProbe);
+      for (const t of retentionTimers) clearTimeout(t);
+      await retention.close();
       access.keysFile?.close();
       loopDelay.close();
       clearInterval(loadGauges);

@@ -44,6 +44,12 @@ export interface Settings {
   readonly decideQueue: number;
   readonly decideQueueWaitMs: number;
   readonly decideMaxEventLoopDelayMs: number;
+  /** Retention (src/decision/retention.ts), in days; 0 = kept for ever. */
+  readonly decisionRetentionDays: number;
+  readonly identifierRetentionDays: number;
+  readonly graphWindowDays: number;
+  /** How often the retention sweep runs; 0 = never. */
+  readonly retentionSweepMs: number;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -69,6 +75,10 @@ const variables = {
   DECIDE_QUEUE: { key: 'decideQueue', schema: { type: 'integer', minimum: 0, maximum: 100000, default: 256 } },
   DECIDE_QUEUE_WAIT_MS: { key: 'decideQueueWaitMs', schema: { type: 'integer', minimum: 1, maximum: 60000, default: 250 } },
   DECIDE_MAX_EVENT_LOOP_DELAY_MS: { key: 'decideMaxEventLoopDelayMs', schema: { type: 'integer', minimum: 10, maximum: 60000, default: 200 } },
+  DECISION_RETENTION_DAYS: { key: 'decisionRetentionDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 1825 } },
+  IDENTIFIER_RETENTION_DAYS: { key: 'identifierRetentionDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 730 } },
+  GRAPH_WINDOW_DAYS: { key: 'graphWindowDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 730 } },
+  RETENTION_SWEEP_MS: { key: 'retentionSweepMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 3600000 } },
   API_KEYS_FILE: { key: 'apiKeysFile', schema: { type: 'string', minLength: 1 } },
   API_KEYS_RELOAD_MS: { key: 'apiKeysReloadMs', schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 } },
   OIDC_ISSUER: { key: 'oidcIssuer', schema: { type: 'string', minLength: 1 } },
@@ -80,6 +90,9 @@ const variables = {
 } as const;
 
 type Variable = keyof typeof variables;
+
+/** Every environment variable the service reads, with its default (the README's configuration table is checked against it). */
+export const SETTING_DEFAULTS: Readonly<Record<string, unknown>> = Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, (v.schema as { default?: unknown }).default]));
 
 const envSchema = {
   type: 'object',
@@ -136,6 +149,12 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   }
   if (settings.oidcJwksFile && settings.oidcJwksUrl) problems.push('OIDC_JWKS_FILE and OIDC_JWKS_URL: set one, not both');
   if (settings.environment === 'production' && settings.oidcJwksUrl?.startsWith('http:')) problems.push('OIDC_JWKS_URL: must be https when NODE_ENV=production');
+  if (settings.decisionRetentionDays > 0 && (settings.identifierRetentionDays === 0 || settings.identifierRetentionDays > settings.decisionRetentionDays)) {
+    problems.push(`IDENTIFIER_RETENTION_DAYS: at most DECISION_RETENTION_DAYS (${settings.decisionRetentionDays}): a decision's identifiers go with it`);
+  }
+  if (settings.identifierRetentionDays > 0 && (settings.graphWindowDays === 0 || settings.graphWindowDays > settings.identifierRetentionDays)) {
+    problems.push(`GRAPH_WINDOW_DAYS: at most IDENTIFIER_RETENTION_DAYS (${settings.identifierRetentionDays}): the graph links applications by their identifiers`);
+  }
   if (problems.length) throw new SettingsError(problems);
   return Object.freeze(settings);
 }

@@ -94,7 +94,9 @@ const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1
 const applicationsWord = (n: number) => `${n} application${n === 1 ? '' : 's'}`;
 
 export class FraudGraph {
-  readonly identity = new IdentityGraph();
+  private identityGraph = new IdentityGraph();
+  /** Applications added while a rebuild of the window runs (see replaceIdentity); undefined otherwise. */
+  private rebuildTap: GraphApplication[] | undefined;
   private current: Clustering | undefined;
   /** Clusters given to applications decided since the last clustering's snapshot, by id. */
   private readonly provisional = new Map<number, string>();
@@ -135,6 +137,57 @@ export class FraudGraph {
 
   get clustering(): Clustering | undefined {
     return this.current;
+  }
+
+  /** The identity graph in force (replaced whole when the window is rebuilt). */
+  get identity(): IdentityGraph {
+    return this.identityGraph;
+  }
+
+  /** How many applications in the graph were decided before `cutoff` (outside the window). O(applications). */
+  applicationsBefore(cutoff: number): number {
+    const graph = this.identityGraph;
+    let count = 0;
+    for (let i = 0; i < graph.applications; i++) if (graph.decidedAtOf(i) < cutoff) count++;
+    return count;
+  }
+
+  /**
+   * Starts recording the applications added from now on, for a rebuilt graph to take in at the
+   * moment it replaces this one (replaceIdentity). The rebuild reads the store meanwhile.
+   */
+  beginRebuild(): void {
+    this.rebuildTap = [];
+  }
+
+  /** A rebuild that will not finish (shutting down): stop recording. */
+  abandonRebuild(): void {
+    this.rebuildTap = undefined;
+  }
+
+  /**
+   * Replaces the identity graph with one rebuilt from the store for the current window (memory
+   * stays bounded by the window, not by history). Waits for a running recluster, whose result is
+   * indexed by the old graph; then, in one synchronous step, adds what arrived during the rebuild
+   * (those `keep` accepts), applies the labels in force, swaps the graph in, and reclusters it.
+   * Until that recluster ends there is no clustering, as just after a start.
+   */
+  async replaceIdentity(fresh: IdentityGraph, labels: () => Iterable<{ readonly applicationId: string; readonly label: Label }>, keep: (application: GraphApplication) => boolean): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+    const arrived = this.rebuildTap ?? [];
+    this.rebuildTap = undefined;
+    if (this.closed) return;
+    for (const application of arrived) if (keep(application)) fresh.add(application);
+    for (const l of labels()) {
+      const index = fresh.indexOf(l.applicationId);
+      if (index !== undefined) fresh.setLabel(index, l.label);
+    }
+    this.identityGraph = fresh;
+    this.current = undefined;
+    this.provisional.clear();
+    this.relabelled.clear();
+    this.sinceRecluster = 0;
+    if (fresh.applications > 0) void this.recluster().catch(() => undefined);
   }
 
   /** A clustering that covers at least one application (an empty graph's does not count). */
@@ -186,6 +239,7 @@ export class FraudGraph {
 
   /** Adds a decided application; `clusterId` is the community its fraud stage linked it to. */
   add(application: GraphApplication, clusterId?: string | null): void {
+    this.rebuildTap?.push(application);
     if (!this.identity.add(application)) return;
     const index = this.identity.applications - 1;
     if (clusterId) this.provisional.set(index, clusterId);

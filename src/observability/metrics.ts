@@ -27,6 +27,7 @@ export function createMetrics(registry = new Registry()) {
       registers: [],
     }),
     modelPsiSample: new Gauge({ name: 'model_score_psi_sample', help: `Live PDs in the PSI window (at most ${PSI_WINDOW}); model_score_psi is reported from ${PSI_MIN_SAMPLE}.`, registers: [registry] }),
+    retentionPurged: new Counter({ name: 'retention_purged_total', help: 'Decisions deleted, and applications whose identifiers were forgotten, by the retention sweep.', labelNames: ['kind'], registers: [registry] }),
     modelInfo: new Gauge({ name: 'model_info', help: 'The served credit model (value 1) and its state.', labelNames: ['version', 'status'], registers: [registry] }),
     regionUtilisation: new Gauge({ name: 'region_exposure_utilisation', help: "Reserved exposure over the region's limit, after the latest approval.", labelNames: ['region'], registers: [registry] }),
     regionLimitNear: new Counter({ name: 'region_limit_near_total', help: "Approvals that took a region past its warning threshold.", labelNames: ['region'], registers: [registry] }),

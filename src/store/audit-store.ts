@@ -223,8 +223,40 @@ function prepareStatements(db: Database.Database) {
     ),
     startImport: db.prepare('INSERT INTO history_imports (import_id, name, lines, lines_done, started_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT (import_id) DO NOTHING'),
     importProgress: db.prepare('UPDATE history_imports SET lines_done = ?, finished_at = ? WHERE import_id = ?'),
+    // Keyset by (decided_at, rowid), which the decided_at index gives in order: each page is an
+    // index range, never a sort of everything older than the cutoff.
+    retentionPage: db.prepare<[number, number, number, number], { row: number; decision_id: string; application_id: string; decided_at: number; status: string; live: number }>(
+      `SELECT d.rowid AS row, d.decision_id, d.application_id, d.decided_at, d.status,
+              EXISTS (SELECT 1 FROM exposure_reservations r WHERE r.decision_id = d.decision_id AND r.released_at IS NULL) AS live
+         FROM decisions d
+        WHERE d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
+        ORDER BY d.decided_at, d.rowid LIMIT ?`,
+    ),
+    deleteEvents: db.prepare('DELETE FROM decision_events WHERE decision_id = ?'),
+    deleteReleasedReservation: db.prepare('DELETE FROM exposure_reservations WHERE decision_id = ? AND released_at IS NOT NULL'),
+    deleteDecision: db.prepare('DELETE FROM decisions WHERE decision_id = ?'),
+    identifierHashes: db.prepare<[string], { hash: string }>('SELECT hash FROM application_identifiers WHERE application_id = ?'),
+    deleteIdentifiers: db.prepare('DELETE FROM application_identifiers WHERE application_id = ?'),
+    document: db.prepare<[string], { document: string }>('SELECT document FROM decisions WHERE decision_id = ?'),
+    setDocument: db.prepare('UPDATE decisions SET document = ? WHERE decision_id = ?'),
     expiring: db.prepare<[number], { decision_id: string }>('SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= ? ORDER BY expires_at'),
   };
+}
+
+/** What an identifier's hash reads in a stored decision once retention has forgotten it. */
+export const PURGED_IDENTIFIER = 'purged';
+
+/** A position in the store's (decided_at, rowid) order: where a retention sweep carries on. */
+export interface RetentionPosition {
+  readonly decidedAt: number;
+  readonly row: number;
+}
+
+export interface RetentionCandidate extends RetentionPosition {
+  readonly decisionId: string;
+  readonly applicationId: string;
+  /** Awaiting review, or holding a live exposure reservation: kept whatever its age. */
+  readonly pending: boolean;
 }
 
 /** SQLite codes that mean the disk cannot take writes now: full, read-only, failing I/O, unopenable files. */
@@ -488,6 +520,65 @@ export class AuditStore {
       this.onFault?.(this.fault);
     }
     return new StorageFaultError(code);
+  }
+
+  // ---- retention (each call is bounded: a sweep walks the store in small keyset pages) ----
+
+  /**
+   * Up to `limit` decisions made before `before`, after the keyset position `after`, in
+   * (decided_at, rowid) order, with whether each is still pending (kept whatever its age).
+   */
+  decisionsBefore(before: number, after: RetentionPosition | undefined, limit: number): RetentionCandidate[] {
+    const from = after ?? { decidedAt: Number.MIN_SAFE_INTEGER, row: 0 };
+    return this.statements.retentionPage.all(before, from.decidedAt, from.row, limit).map((r) => ({
+      row: r.row,
+      decisionId: r.decision_id,
+      applicationId: r.application_id,
+      decidedAt: r.decided_at,
+      pending: r.status === 'awaiting_review' || r.live === 1,
+    }));
+  }
+
+  /**
+   * Inside a unit of work: removes the decisions that are not pending, with their events, released
+   * reservations and identifiers. Returns the ones removed (their applications' labels go with them,
+   * in the graph store, in the same unit).
+   */
+  purgeDecisions(candidates: readonly RetentionCandidate[]): RetentionCandidate[] {
+    const purged: RetentionCandidate[] = [];
+    for (const c of candidates) {
+      if (c.pending) continue;
+      this.statements.deleteEvents.run(c.decisionId);
+      this.statements.deleteReleasedReservation.run(c.decisionId);
+      this.statements.deleteIdentifiers.run(c.applicationId);
+      if (this.statements.deleteDecision.run(c.decisionId).changes === 1) purged.push(c);
+    }
+    return purged;
+  }
+
+  /**
+   * Inside a unit of work: forgets the identifiers of these applications (pending ones keep
+   * theirs): their rows go, and every occurrence of their hashes in the stored decision is
+   * overwritten. Returns how many applications had identifiers.
+   */
+  purgeIdentifiers(candidates: readonly RetentionCandidate[]): number {
+    let purged = 0;
+    for (const c of candidates) {
+      if (c.pending) continue;
+      const hashes = this.statements.identifierHashes.all(c.applicationId).map((r) => r.hash);
+      if (hashes.length === 0) continue;
+      const row = this.statements.document.get(c.decisionId);
+      if (row) {
+        let json = row.document;
+        // The hashes appear in the request, the facts and the traced rule conditions; a plain text
+        // replacement reaches them all (a 64-hex HMAC cannot occur by chance in other text).
+        for (const h of hashes) json = json.split(h).join(PURGED_IDENTIFIER);
+        this.statements.setDocument.run(json, c.decisionId);
+      }
+      this.statements.deleteIdentifiers.run(c.applicationId);
+      purged++;
+    }
+    return purged;
   }
 
   /** Commits what is queued, then closes the database. */

@@ -18,6 +18,36 @@ export interface StoredGraphApplication {
   readonly identifiers: { readonly type: string; readonly hash: string; readonly masked: string }[];
 }
 
+/** Where a paged read of applications carries on: (decided_at, rowid) of the last one read. */
+export interface GraphPagePosition {
+  readonly decidedAt: number;
+  readonly row: number;
+}
+
+interface ApplicationRow {
+  row: number;
+  application_id: string;
+  decided_at: number;
+  outcome: string;
+  fraud_evidence: number;
+  type: string | null;
+  hash: string | null;
+  masked: string | null;
+}
+
+/** Rows of an application ⟕ identifiers join, ordered by application, as one record per application. */
+function* grouped(rows: Iterable<ApplicationRow>): Generator<StoredGraphApplication> {
+  let current: StoredGraphApplication | undefined;
+  for (const r of rows) {
+    if (current?.applicationId !== r.application_id) {
+      if (current) yield current;
+      current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, fraudEvidence: r.fraud_evidence === 1, identifiers: [] };
+    }
+    if (r.type !== null && r.hash !== null) current.identifiers.push({ type: r.type, hash: r.hash, masked: r.masked ?? '' });
+  }
+  if (current) yield current;
+}
+
 export interface LabelRecord {
   readonly labelId: number;
   readonly applicationId: string;
@@ -94,10 +124,22 @@ export class GraphStore {
     const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('application_labels')").all();
     if (!columns.some((c) => c.name === 'confirmed_by')) db.exec('ALTER TABLE application_labels ADD COLUMN confirmed_by TEXT');
     this.statements = {
-      applications: db.prepare<[], { application_id: string; decided_at: number; outcome: string; fraud_evidence: number; type: string | null; hash: string | null; masked: string | null }>(
-        `SELECT d.application_id, d.decided_at, d.outcome, d.fraud_evidence, i.type, i.hash, i.masked
+      applications: db.prepare<[number], ApplicationRow>(
+        `SELECT d.rowid AS row, d.application_id, d.decided_at, d.outcome, d.fraud_evidence, i.type, i.hash, i.masked
            FROM decisions d LEFT JOIN application_identifiers i ON i.application_id = d.application_id
+          WHERE d.decided_at >= ?
           ORDER BY d.rowid, i.type`,
+      ),
+      // A bounded page in (decided_at, rowid) order (the decided_at index's own): a rebuild of the
+      // graph's window while the service runs reads it a few applications at a time.
+      applicationsPage: db.prepare<[number, number, number, number], ApplicationRow>(
+        `WITH page AS (
+           SELECT rowid AS row, application_id, decided_at, outcome, fraud_evidence FROM decisions
+            WHERE decided_at >= ? AND (decided_at, rowid) > (?, ?)
+            ORDER BY decided_at, rowid LIMIT ?)
+         SELECT page.row, page.application_id, page.decided_at, page.outcome, page.fraud_evidence, i.type, i.hash, i.masked
+           FROM page LEFT JOIN application_identifiers i ON i.application_id = page.application_id
+          ORDER BY page.decided_at, page.row, i.type`,
       ),
       insertLabel: db.prepare<[string, string, string, string | null, number, string | null], LabelRow>(
         'INSERT INTO application_labels (application_id, label, labelled_by, note, labelled_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
@@ -108,6 +150,7 @@ export class GraphStore {
         'INSERT INTO label_clearance_requests (application_id, requested_by, note, requested_at) VALUES (?, ?, ?, ?) RETURNING *',
       ),
       dropClearance: db.prepare('DELETE FROM label_clearance_requests WHERE application_id = ?'),
+      deleteLabels: db.prepare('DELETE FROM application_labels WHERE application_id = ?'),
       current: db.prepare<[], LabelRow>(
         `SELECT l.* FROM application_labels l
            JOIN (SELECT application_id, MAX(label_id) AS last FROM application_labels GROUP BY application_id) m ON l.label_id = m.last
@@ -118,17 +161,23 @@ export class GraphStore {
   }
 
   /** Every decided application with its identifiers, in commit order. Do not write to the database while iterating. */
-  *applications(): Generator<StoredGraphApplication> {
-    let current: StoredGraphApplication | undefined;
-    for (const r of this.statements.applications.iterate()) {
-      if (current?.applicationId !== r.application_id) {
-        if (current) yield current;
-        current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, fraudEvidence: r.fraud_evidence === 1, identifiers: [] };
-      }
-      if (r.type !== null && r.hash !== null) current.identifiers.push({ type: r.type, hash: r.hash, masked: r.masked ?? '' });
-    }
-    if (current) yield current;
+  /** Every application decided at or after `since` (default: all), in commit order, with its identifiers. */
+  applications(since = Number.MIN_SAFE_INTEGER): Generator<StoredGraphApplication> {
+    return grouped(this.statements.applications.iterate(since));
   }
+
+  /**
+   * Up to `limit` applications decided at or after `since`, after the position `after`, in
+   * (decided_at, rowid) order; `next` is where the following page starts (undefined on the last).
+   */
+  applicationsPage(since: number, after: GraphPagePosition | undefined, limit: number): { applications: StoredGraphApplication[]; next: GraphPagePosition | undefined } {
+    const from = after ?? { decidedAt: Number.MIN_SAFE_INTEGER, row: 0 };
+    const rows = this.statements.applicationsPage.all(since, from.decidedAt, from.row, limit);
+    const applications = [...grouped(rows)];
+    const last = rows[rows.length - 1];
+    return { applications, next: last && applications.length === limit ? { decidedAt: last.decided_at, row: last.row } : undefined };
+  }
+
 
   /**
    * Records an investigator's label (committed before it returns). A "legit" on an application whose
@@ -156,6 +205,12 @@ export class GraphStore {
   /** Records a label as found in imported history (the bank's own records; no four-eyes step here). */
   addLabel(input: { applicationId: string; label: ApplicationLabel; by: string; note?: string; at: number }): LabelRecord {
     return toLabel(this.statements.insertLabel.get(input.applicationId, input.label, input.by, input.note ?? null, input.at, null) as LabelRow);
+  }
+
+  /** Retention: forgets an application's labels and any pending clearance (inside the unit of work that deletes it). */
+  purgeLabels(applicationId: string): void {
+    this.statements.deleteLabels.run(applicationId);
+    this.statements.dropClearance.run(applicationId);
   }
 
   /** A clearance waiting for a second investigator, if any. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSettings, SettingsError } from '../../src/config/settings';
+import { loadSettings, SETTING_DEFAULTS, SettingsError } from '../../src/config/settings';
 
 describe('loadSettings', () => {
   it('fills the documented defaults', () => {
@@ -34,5 +36,19 @@ describe('loadSettings', () => {
     ).toThrow(/must be https/);
     const people = loadSettings({ NODE_ENV: 'production', IDENTIFIER_HASH_KEY: 'x'.repeat(32), OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'decisions', OIDC_JWKS_URL: 'https://idp/jwks' });
     expect(people).toMatchObject({ oidcRolesClaim: 'roles', oidcLevelClaim: 'approval_level', apiKeysFile: undefined });
+  });
+
+  it('every setting is in the README\'s configuration table, with its default', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Guarantees'));
+    const rows = new Map<string, string>();
+    for (const line of table.split('\n').filter((l) => l.startsWith('| `'))) {
+      const [names = '', defaults = ''] = line.split('|').slice(1);
+      for (const name of names.match(/[A-Z][A-Z0-9_]+/g) ?? []) rows.set(name, defaults);
+    }
+    for (const [name, value] of Object.entries(SETTING_DEFAULTS)) {
+      expect(rows.has(name), `${name} is missing from the README`).toBe(true);
+      if (value !== undefined) expect(rows.get(name), name).toContain(`\`${String(value)}\``);
+    }
   });
 });
