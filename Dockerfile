@@ -1,17 +1,17 @@
-# Multi-stage build: native modules (better-sqlite3) compile in the first stage; the runtime
-# image holds only production dependencies, sources, rules and the model, and runs as non-root.
+# Multi-stage build: production dependencies install in the first stage (better-sqlite3 13 and
+# onnxruntime-node ship prebuilt binaries: nothing compiles); the runtime image holds only those,
+# sources, rules and the models, and runs as non-root.
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 # onnxruntime-node's postinstall downloads CUDA libraries; the CPU binaries ship in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  # onnxruntime-node ships binaries for every platform; the image runs on linux/x64 only.
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
- && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+ && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} + \
+ # better-sqlite3 ships a prebuilt binary per platform (17 MB): keep linux-x64 (glibc).
+ && find node_modules/better-sqlite3/prebuilds -mindepth 1 -maxdepth 1 ! -name linux-x64.node -exec rm -rf {} +
 
 FROM node:24-bookworm-slim
 WORKDIR /app

