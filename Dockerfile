@@ -1,10 +1,14 @@
 # Multi-stage build: production dependencies install in the first stage (better-sqlite3 13 and
-# onnxruntime-node ship prebuilt binaries: nothing compiles); the runtime image holds only those,
-# sources, rules and the models, and runs as non-root.
+# onnxruntime-node ship prebuilt binaries, and allowScripts denies better-sqlite3's implicit
+# node-gyp build; the compilers stay in this stage only for an npm that ignores allowScripts). The
+# runtime image holds only those dependencies, sources, rules and the models, and runs as non-root.
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 # onnxruntime-node's postinstall downloads CUDA libraries; the CPU binaries ship in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  # onnxruntime-node ships binaries for every platform; the image runs on linux/x64 only.
