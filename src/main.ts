@@ -15,8 +15,9 @@ import { KeysFile, KeysFileError, resolveKeysFile } from './config/api-keys-file
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { buildApplicationSchema, categoricalDomainsOf, type Application } from './decision/application';
 import { identifierKey } from './config/identifier-key';
-import { combineProviders, type StageProvider, type StageProviders } from './decision/flow';
-import { standardProviders } from './decision/providers';
+import type { StageProviders } from './decision/flow';
+import { factOf } from './rules/facts';
+import { standardProviders } from './decision/stages';
 import { exposureReport, loadExposureBook } from './decision/exposure';
 import { buildHistoryLineSchema, HistoryService } from './decision/history';
 import { Admission } from './decision/admission';
@@ -41,7 +42,7 @@ import { createMetrics, reportPsi, type Metrics } from './observability/metrics'
 import { formatDiagnostic } from './rules/diagnostics';
 import { RuleSetHolder } from './rules/hot-reload';
 import { loadRuleSet } from './rules/load';
-import { MODEL_INPUT_FIELDS } from './rules/tables';
+import { MODEL_INPUT_FIELDS } from './rules/facts';
 import { loadCreditModel, type ModelLoad } from './scoring/onnx-model';
 import { PsiMonitor } from './scoring/psi';
 import { AuditStore, type DecisionRow } from './store/audit-store';
@@ -77,12 +78,6 @@ export interface Service {
 
 export class StartupError extends Error {}
 
-/** The fraud stage's providers plus the graph's facts, computed together (combineProviders). */
-function withFraudGraph(graph: FraudGraph, providers: StageProviders): StageProviders {
-  const graphFacts: StageProvider = ({ facts }) => ({ fraud: graph.facts(facts.identifiers as Partial<Record<IdentifierType, string>>) });
-  return { ...providers, fraud: providers.fraud ? combineProviders(providers.fraud, graphFacts) : graphFacts };
-}
-
 /** Metrics and the log line of one decision. Region labels come from the configuration only (regionLabel), never from the request. */
 function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument, regions: RegionsTable): void {
   const region = regionLabel(doc.region, regions);
@@ -99,7 +94,7 @@ function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument, re
     for (const r of stage.rules) if (r.fired) metrics.ruleHits.inc({ product: doc.product, stage: stage.stage, rule: r.rule });
   }
   for (const r of doc.reasons) metrics.reasons.inc({ code: r.code });
-  const exposure = doc.facts.exposure as { region: string; reserved: number; amount: number; limit: number } | undefined;
+  const exposure = factOf(doc.facts, 'exposure');
   if (doc.outcome === 'approve' && exposure) metrics.regionUtilisation.set({ region }, exposure.limit > 0 ? (exposure.reserved + exposure.amount) / exposure.limit : 1);
   if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_NEAR')) metrics.regionLimitNear.inc({ region });
   if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_EXCEEDED')) metrics.regionLimitExceeded.inc({ region });
@@ -241,9 +236,10 @@ export async function createService(settings: Settings, logger: Logger, override
     clock,
     modelVersion: () => model?.version,
     providers: {
-      ...withFraudGraph(graph, standardProviders({
+      ...standardProviders({
         velocity,
         exposure,
+        graph,
         clock,
         scoring: {
           model: () => model,
@@ -256,10 +252,10 @@ export async function createService(settings: Settings, logger: Logger, override
             }
           },
         },
-      })),
+      }),
       ...overrides.providers,
     },
-    onCommitted: (row, document) => remember(row, (document.facts.fraud as { clusterId?: string | null } | undefined)?.clusterId),
+    onCommitted: (row, document) => remember(row, factOf(document.facts, 'fraud')?.clusterId),
     observer: {
       onDecision: (doc) => logDecision(logger, metrics, doc, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
       onReplay: () => metrics.replays.inc(),

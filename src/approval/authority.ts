@@ -5,6 +5,17 @@
 export const APPROVAL_LEVELS = ['auto', 'L1', 'L2', 'L3'] as const;
 export type ApprovalLevel = (typeof APPROVAL_LEVELS)[number];
 
+/** The table's path under rules/. */
+export const AUTHORITY_TABLE = 'approval/authority.json';
+
+/** The approval stage's `approval` fact. */
+export interface ApprovalFacts {
+  readonly requiredLevel: ApprovalLevel;
+  readonly matrixLevel: ApprovalLevel;
+  readonly amountBand: number;
+  readonly escalatedBy: readonly string[];
+}
+
 export interface AuthorityMatrix {
   readonly amountBands: readonly { readonly upTo?: number; readonly grades: Readonly<Record<string, ApprovalLevel>> }[];
   readonly ungraded: ApprovalLevel;

@@ -21,7 +21,7 @@ import { compileChecker } from '../http/validation';
 import { IdentifierProtector } from '../identity/identifiers';
 import { formatDiagnostic } from '../rules/diagnostics';
 import { loadRuleSet } from '../rules/load';
-import { MODEL_INPUT_FIELDS } from '../rules/tables';
+import { MODEL_INPUT_FIELDS } from '../rules/facts';
 import { parseModelCard } from '../scoring/model-card';
 import { AuditStore } from '../store/audit-store';
 import { GraphStore } from '../store/graph-store';

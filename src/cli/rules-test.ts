@@ -6,14 +6,14 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import caseSchema from '../../rules/schema/test-case.schema.json' with { type: 'json' };
 import { buildApplicationSchema } from '../decision/application';
-import { standardProviders } from '../decision/providers';
+import { standardProviders } from '../decision/stages';
 import { runRuleTestCase, type RuleTestCase } from '../decision/rule-tests';
 import { ApiError } from '../http/errors';
 import { compileValidator } from '../http/validation';
 import { IdentifierProtector } from '../identity/identifiers';
 import { formatDiagnostic } from '../rules/diagnostics';
 import { loadRuleSet } from '../rules/load';
-import { MODEL_INPUT_FIELDS } from '../rules/tables';
+import { MODEL_INPUT_FIELDS } from '../rules/facts';
 import { loadCreditModel } from '../scoring/onnx-model';
 
 const rulesDir = process.argv[2] ?? process.env.RULES_DIR ?? './rules';

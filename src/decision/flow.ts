@@ -6,9 +6,8 @@
 // order, raises it to the stricter of the two (decline > review > approve), unless the event says
 // `override`, which replaces the outcome reached so far. `flag` only adds a reason and facts.
 // Every event with a reason adds that reason once. `stop` skips the stages after its own.
-import type { Facts, RuleResult } from '../rules/evaluator';
-import type { StageName } from '../rules/facts';
-import { OUTCOME_SEVERITY, type Flow, type FlowStage, type Outcome, type ReasonSpec } from '../rules/ruleset';
+import type { StageFacts } from '../rules/facts';
+import { OUTCOME_SEVERITY, type Facts, type Flow, type FlowStage, type Outcome, type Reason, type ReasonSpec, type RuleResult, type StageName } from '../rules/ruleset';
 
 export interface StageContext {
   /** Facts known when the stage starts (built-ins and those set by earlier stages). */
@@ -19,21 +18,13 @@ export interface StageContext {
   readonly tables: ReadonlyMap<string, unknown>;
 }
 
-/** Computes the facts a stage adds before its rules run (the model score, velocity counts, …). */
-export type StageProvider = (context: StageContext) => Facts | Promise<Facts>;
+/** Computes the facts a stage adds before its rules run (the model score, velocity counts, …), each of its registered type. */
+export type StageProvider = (context: StageContext) => StageFacts | Promise<StageFacts>;
 export type StageProviders = Readonly<Partial<Record<StageName, StageProvider>>>;
 
 /** One provider from several: they run concurrently and their facts merge (later wins). */
 export function combineProviders(...providers: readonly StageProvider[]): StageProvider {
   return async (context) => Object.assign({}, ...(await Promise.all(providers.map((p) => p(context)))));
-}
-
-export interface Reason {
-  readonly code: string;
-  readonly stage: StageName;
-  readonly message: string;
-  /** The rule that gave it; absent for a stage fallback. */
-  readonly rule?: string;
 }
 
 export type StageStatus = 'completed' | 'fallback' | 'skipped';

@@ -4,11 +4,11 @@
 import { isApprovalLevel, levelRank, type ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
+import { lendingAmount } from '../rules/facts';
 import type { RuleSet } from '../rules/ruleset';
 import type { AuditStore, Reservation } from '../store/audit-store';
 import { DecisionNotFoundError, DecisionStateError, InsufficientAuthorityError, RegionLimitExceededError } from './errors';
 import { checkExposure, reserveExposure } from './exposure';
-import { reservationAmount } from '../limits/provider';
 import type { DecisionDocument } from './service';
 
 export interface SignOff {
@@ -52,7 +52,7 @@ export class DecisionLifecycle {
         const now = this.clock();
         let reservation: Reservation | undefined;
         if (signOff.outcome === 'approve') {
-          const input = { decisionId, region: decision.region, product: decision.product, amount: reservationAmount(document.facts), pd: document.score?.pd ?? null };
+          const input = { decisionId, region: decision.region, product: decision.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null };
           const check = checkExposure(book, regions, input);
           if (check.wouldExceed) {
             throw new RegionLimitExceededError(`region ${decision.region} has ${check.available} of ${check.limit} available; approving ${input.amount} would exceed it`);

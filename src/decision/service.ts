@@ -1,23 +1,22 @@
 // Decides one application end to end: idempotency, identifier protection, the product's flow,
 // and the durable audit record, which is committed before the caller gets its answer.
 import { canonicalJson } from '../identity/canonical-json';
+import { roundTo } from '../shared/round';
 import { OverloadedError, type Admission, type ShedReason, type Slot } from './admission';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
-import type { Facts } from '../rules/evaluator';
 import { hasFraudEvidence } from '../rules/evidence';
-import type { Flow, Outcome, ReasonSpec, RuleSet } from '../rules/ruleset';
-import type { ScoreFacts } from '../scoring/provider';
-import type { Offer } from '../scoring/scorecard';
-import { approvalLevelFor, requiredAuthority, type ApprovalLevel, type AuthorityMatrix } from '../approval/authority';
-import { AUTHORITY_TABLE } from '../approval/provider';
+import { factOf, lendingAmount, type StageFacts } from '../rules/facts';
+import type { Facts, Flow, Outcome, Reason, ReasonSpec, RuleSet } from '../rules/ruleset';
+import type { Offer, ScoreFacts } from '../scoring/scorecard';
+import { approvalLevelFor, type ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { applyExposurePolicy } from '../limits/policy';
-import { reservationAmount } from '../limits/provider';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
 import type { AuditStore, DecisionEvent, DecisionRow, DecisionStatus, Reservation, StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
-import { runFlow, type FlowResult, type Reason, type StageProviders, type StageTrace } from './flow';
+import { runFlow, type FlowResult, type StageProviders, type StageTrace } from './flow';
+import { authorityFor } from './stages/approval';
 import { checkExposure, reserveExposure } from './exposure';
 import { newDecisionId } from './ids';
 
@@ -48,7 +47,7 @@ export interface FraudSummary {
 
 /** The response's `fraud` summary from the fraud stage's facts; nothing when that stage did not complete. */
 function withFraud(facts: Facts): { fraud?: FraudSummary } {
-  const f = facts.fraud as { clusterId: string | null; clusterSuspicious: boolean; clusterScore: number; clusterFlags: readonly string[] } | undefined;
+  const f = factOf(facts, 'fraud');
   return f ? { fraud: { clusterId: f.clusterId, suspicious: f.clusterSuspicious, score: f.clusterScore, flags: f.clusterFlags } } : {};
 }
 
@@ -97,7 +96,6 @@ export interface DecisionServiceDeps {
 /** Stage fallbacks that mean "out of time" (as opposed to a provider's error). */
 const BUDGET_CAUSES: ReadonlySet<string> = new Set(['timeout', 'decision_budget']);
 
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function responseOf(doc: DecisionDocument): DecisionResponse {
   const { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, fraud } = doc;
@@ -109,7 +107,7 @@ export function responseOf(doc: DecisionDocument): DecisionResponse {
  * plain-language reasons a lender must be able to give an applicant it does not approve.
  */
 export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMap<string, ReasonSpec>): FlowResult {
-  const score = result.facts.score as ScoreFacts | undefined;
+  const score = factOf(result.facts, 'score');
   if (result.outcome === 'approve' || !score) return result;
   const given = new Set(result.reasons.map((r) => r.code));
   const added: Reason[] = score.adverseFactors
@@ -119,7 +117,7 @@ export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMa
 }
 
 /** The facts every flow starts from (see FACT_CATALOG). */
-export function baseFacts(application: Application, identifiers: ProtectedIdentifiers): Facts {
+export function baseFacts(application: Application, identifiers: ProtectedIdentifiers): StageFacts {
   const hashes: Partial<Record<IdentifierType, string>> = {};
   const validity: Partial<Record<IdentifierType, boolean>> = {};
   let validCount = 0;
@@ -143,11 +141,7 @@ export function baseFacts(application: Application, identifiers: ProtectedIdenti
 
 /** The approval level the decision needs as it stands, from the authority matrix and all its reasons. */
 export function approvalLevelOf(outcome: Outcome, reasons: readonly Reason[], facts: Facts, tables: ReadonlyMap<string, unknown>): ApprovalLevel {
-  const required = requiredAuthority(
-    { amount: reservationAmount(facts), grade: (facts.score as ScoreFacts | undefined)?.grade, reasons: reasons.map((r) => r.code) },
-    tables.get(AUTHORITY_TABLE) as AuthorityMatrix,
-  );
-  return approvalLevelFor(outcome, required.level);
+  return approvalLevelFor(outcome, authorityFor(facts, reasons.map((r) => r.code), tables).level);
 }
 
 export interface Evaluation {
@@ -175,7 +169,7 @@ export async function evaluateApplication(input: {
   const identifiers = input.protector.protect(application.identifiers ?? {});
   const ran = await runFlow({ flow, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts(application, identifiers), providers: input.providers });
   let result = withAdverseActionReasons(ran, ruleSet.reasons);
-  const exposure = result.facts.exposure as { wouldExceed: boolean; nearLimit: boolean } | undefined;
+  const exposure = factOf(result.facts, 'exposure');
   if (exposure) result = { ...result, ...applyExposurePolicy(result, exposure, flow.exposurePolicy, ruleSet.reasons) };
   return { flow, identifiers, result, approvalLevel: approvalLevelOf(result.outcome, result.reasons, result.facts, ruleSet.tables) };
 }
@@ -203,13 +197,13 @@ export class DecisionService {
       applicationId: application.applicationId,
       outcome: result.outcome,
       reasons: result.reasons,
-      score: (result.facts.score as ScoreFacts | undefined) ?? null,
-      offer: (result.facts.offer as Offer | undefined) ?? null,
+      score: factOf(result.facts, 'score') ?? null,
+      offer: factOf(result.facts, 'offer') ?? null,
       approvalLevel,
       versions: { rules: ruleSet.version, model: this.deps.modelVersion?.() ?? null },
       timings: {
-        totalMs: round3(result.totalMs),
-        stages: Object.fromEntries(result.stages.map((s) => [s.stage, round3(s.durationMs)])),
+        totalMs: roundTo(result.totalMs, 3),
+        stages: Object.fromEntries(result.stages.map((s) => [s.stage, roundTo(s.durationMs, 3)])),
       },
       decidedAt: new Date(decidedAt).toISOString(),
       ...withFraud(result.facts),
@@ -230,7 +224,7 @@ export class DecisionService {
         let document = tentative;
         const input =
           document.outcome === 'approve'
-            ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: reservationAmount(document.facts), pd: document.score?.pd ?? null }
+            ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null }
             : undefined;
         if (input) {
           const check = checkExposure(book, regions, input);

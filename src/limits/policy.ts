@@ -1,8 +1,7 @@
 // What an approval becomes against its region's limit: the flow's onLimitExceeded outcome when
 // there is no room, a warning reason past the threshold. Pure; applied to the tentative check
 // during evaluation and again, authoritatively, when the store commits the reservation.
-import type { Reason } from '../decision/flow';
-import type { ExposurePolicy, Outcome, ReasonSpec } from '../rules/ruleset';
+import type { ExposurePolicy, Outcome, Reason, ReasonSpec } from '../rules/ruleset';
 
 export interface ExposureVerdict {
   readonly wouldExceed: boolean;

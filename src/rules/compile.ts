@@ -9,9 +9,9 @@ import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 
 import type { IdentifierType } from '../identity/identifiers';
 import { schemaDiagnostics, SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
-import { FACT_CATALOG, STAGES, type StageName } from './facts';
+import { FACT_NAMES, factSpec } from './facts';
 import { TABLES } from './tables';
-import { DEFAULT_EXPOSURE_POLICY, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleSet, type StageFallback } from './ruleset';
+import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleSet, type StageFallback } from './ruleset';
 
 export interface RuleFileText {
   /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
@@ -141,7 +141,7 @@ class FlowChecker {
     }
     this.checkReason(params.reason, [...path, 'event', 'params', 'reason']);
     for (const name of Object.keys(params.facts ?? {})) {
-      if (name in FACT_CATALOG) this.report('UNKNOWN_FACT', [...path, 'event', 'params', 'facts', name], `"${name}" is a built-in fact and cannot be set by a rule`);
+      if (factSpec(name)) this.report('UNKNOWN_FACT', [...path, 'event', 'params', 'facts', name], `"${name}" is a built-in fact and cannot be set by a rule`);
     }
     this.checkCondition(rule.conditions, stageIndex, [...path, 'conditions']);
   }
@@ -160,12 +160,12 @@ class FlowChecker {
   }
 
   private checkFact(fact: string, factPath: string | undefined, stageIndex: number, path: JsonPath) {
-    const spec = FACT_CATALOG[fact];
+    const spec = factSpec(fact);
     const setAt = this.eventFacts.get(fact);
     const currentStage = this.stageOrder[stageIndex];
     if (!spec) {
       if (setAt !== undefined && setAt < stageIndex) return;
-      const known = [...Object.keys(FACT_CATALOG), ...[...this.eventFacts].filter(([, s]) => s < stageIndex).map(([n]) => n)];
+      const known = [...FACT_NAMES, ...[...this.eventFacts].filter(([, s]) => s < stageIndex).map(([n]) => n)];
       const why = setAt !== undefined ? ` (it is set by a rule in stage "${this.stageOrder[setAt]}", visible only to later stages)` : ` (known: ${known.join(', ')})`;
       this.report('UNKNOWN_FACT', [...path, 'fact'], `unknown fact "${fact}"${why}`);
       return;

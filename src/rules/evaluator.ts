@@ -2,23 +2,7 @@
 // implementation is the reference; a faster compiled evaluator can replace it per stage and be
 // checked against it.
 import { Engine, Rule, type RuleResult as EngineRuleResult } from 'json-rules-engine';
-import type { RuleDefinition, RuleEvent } from './ruleset';
-
-export type Facts = Readonly<Record<string, unknown>>;
-
-/** One rule's verdict for one run, with the evaluated condition tree (why it did or did not fire). */
-export interface RuleResult {
-  readonly rule: string;
-  readonly priority: number;
-  readonly fired: boolean;
-  readonly event: RuleEvent;
-  readonly conditions: unknown;
-}
-
-export interface StageEvaluator {
-  /** Fired rules first, in the order they fired (priority, then file order); then the others. */
-  evaluate(facts: Facts): Promise<RuleResult[]>;
-}
+import type { Facts, RuleDefinition, RuleEvent, RuleResult, StageEvaluator } from './ruleset';
 
 export interface CustomOperator {
   readonly name: string;

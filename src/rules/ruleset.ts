@@ -1,8 +1,10 @@
 // The validated, immutable rule set the service decides with. Built only by compileRuleSet;
 // swapped as a whole on reload, so a decision never sees half of an edit.
 import type { IdentifierType } from '../identity/identifiers';
-import type { StageEvaluator } from './evaluator';
-import type { StageName } from './facts';
+
+/** The stages of every flow, in order. */
+export const STAGES = ['eligibility', 'fraud', 'scoring', 'approval', 'limits'] as const;
+export type StageName = (typeof STAGES)[number];
 
 export type Outcome = 'approve' | 'review' | 'decline';
 export const OUTCOME_SEVERITY: Readonly<Record<Outcome, number>> = { approve: 0, review: 1, decline: 2 };
@@ -15,6 +17,32 @@ export interface RuleEvent {
     readonly override?: boolean;
     readonly stop?: boolean;
   };
+}
+
+export type Facts = Readonly<Record<string, unknown>>;
+
+/** One rule's verdict for one run, with the evaluated condition tree (why it did or did not fire). */
+export interface RuleResult {
+  readonly rule: string;
+  readonly priority: number;
+  readonly fired: boolean;
+  readonly event: RuleEvent;
+  readonly conditions: unknown;
+}
+
+/** How a stage's rules are run (src/rules/evaluator.ts implements it with json-rules-engine). */
+export interface StageEvaluator {
+  /** Fired rules first, in the order they fired (priority, then file order); then the others. */
+  evaluate(facts: Facts): Promise<RuleResult[]>;
+}
+
+/** A reason code a decision gives, with the stage and rule that gave it. */
+export interface Reason {
+  readonly code: string;
+  readonly stage: StageName;
+  readonly message: string;
+  /** The rule that gave it; absent for a stage fallback. */
+  readonly rule?: string;
 }
 
 export interface RuleDefinition {

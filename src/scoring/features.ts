@@ -75,6 +75,6 @@ export class FeatureEncoder {
 }
 
 /** The feature values of an application's facts (amount and termMonths sit beside the applicant). */
-export function featureValuesOf(facts: { amount: unknown; termMonths: unknown; applicant: unknown }): FeatureValues {
-  return { ...(facts.applicant as Record<string, unknown>), amount: facts.amount, termMonths: facts.termMonths };
+export function featureValuesOf(input: { readonly amount: unknown; readonly termMonths: unknown; readonly applicant: object }): FeatureValues {
+  return { ...input.applicant, amount: input.amount, termMonths: input.termMonths };
 }

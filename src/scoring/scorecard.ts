@@ -51,3 +51,28 @@ export function offerFor(grade: string, requestedAmount: number, table: OfferTab
   if (!row) return { limit: 0, annualRate: 0 };
   return { limit: Math.min(requestedAmount, row.maxLimit), annualRate: row.annualRate };
 }
+
+/** rules/scoring/factors.json: which model features become adverse-action reasons, and when. */
+export interface FactorTable {
+  readonly topN: number;
+  readonly minImpact: number;
+  readonly factors: Readonly<Record<string, string>>;
+}
+
+export interface AdverseFactor {
+  readonly feature: string;
+  readonly code: string;
+  /** PD points this feature added against the portfolio reference (0.05 = five percentage points). */
+  readonly impact: number;
+}
+
+/** The scoring stage's `score` fact: the model's PD and what the scorecard makes of it. */
+export interface ScoreFacts {
+  readonly pd: number;
+  readonly points: number;
+  readonly grade: string;
+  readonly adverseFactors: readonly AdverseFactor[];
+}
+
+/** No credit model is loaded (or it failed its checks): the scoring stage takes its fallback. */
+export class ModelUnavailableError extends Error {}

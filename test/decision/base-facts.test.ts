@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/decision/application';
 import { runFlow } from '../../src/decision/flow';
 import { baseFacts } from '../../src/decision/service';
-import { IdentifierProtector, type RawIdentifiers } from '../../src/identity/identifiers';
+import type { FraudFacts } from '../../src/graph/fraud-facts';
+import { IDENTIFIER_TYPES, IdentifierProtector, type RawIdentifiers } from '../../src/identity/identifiers';
 import { loadRuleSet } from '../../src/rules/load';
 import type { RuleSet } from '../../src/rules/ruleset';
 
@@ -58,6 +59,19 @@ describe("micro_loan's thin-identity rule counts valid identifiers", () => {
     ruleSet = loaded.ruleSet;
   });
 
+  const NO_GRAPH_LINKS: FraudFacts = {
+    clusterId: null,
+    clusterSuspicious: false,
+    clusterScore: 0,
+    clusterSize: 0,
+    clusterFlags: [],
+    clusterGangScore: null,
+    sharedWithLabelledFraud: false,
+    labelledFraudHops: 0,
+    linkedApplications: 0,
+    identifierReuse: Object.fromEntries(IDENTIFIER_TYPES.map((t) => [t, 0])) as FraudFacts['identifierReuse'],
+  };
+
   /** The reasons micro_loan's fraud stage gives, with no velocity and no graph links. */
   async function fraudReasons(identifiers: RawIdentifiers): Promise<string[]> {
     const flow = ruleSet.flows.get('micro_loan');
@@ -67,7 +81,7 @@ describe("micro_loan's thin-identity rule counts valid identifiers", () => {
       reasons: ruleSet.reasons,
       tables: ruleSet.tables,
       facts: factsOf(identifiers),
-      providers: { fraud: () => ({ velocity: {}, fraud: { sharedWithLabelledFraud: false, clusterSuspicious: false } }) },
+      providers: { fraud: () => ({ velocity: {}, fraud: NO_GRAPH_LINKS }) },
     });
     return result.reasons.map((r) => r.code);
   }

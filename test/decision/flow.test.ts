@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFlow, type StageProviders } from '../../src/decision/flow';
 import { JsonRulesEngineEvaluator } from '../../src/rules/evaluator';
-import type { StageName } from '../../src/rules/facts';
+import type { StageName } from '../../src/rules/ruleset';
 import { DEFAULT_EXPOSURE_POLICY, type Flow, type FlowStage, type RuleDefinition, type RuleEvent } from '../../src/rules/ruleset';
 
 const always = { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] };

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eligibilityFacts } from '../../src/decision/providers';
+import { eligibilityFacts } from '../../src/decision/stages/eligibility';
 import { application } from '../support/factories';
 import { copyRules, startTestServer, type TestServer } from '../support/server';
 

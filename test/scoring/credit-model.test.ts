@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_INPUT_FIELDS } from '../../src/rules/tables';
+import { MODEL_INPUT_FIELDS } from '../../src/rules/facts';
 import { featureValuesOf } from '../../src/scoring/features';
 import { loadCreditModel, type CreditModel } from '../../src/scoring/onnx-model';
 import { auc, GERMAN_CREDIT_CSV, readGermanCredit } from '../support/german-credit';
@@ -35,7 +35,7 @@ describe('the committed credit model', () => {
   it("matches the training library's PD on the card's 20 reference rows (to 1e-5)", async () => {
     expect(model.card.referenceRows).toHaveLength(20);
     for (const ref of model.card.referenceRows) {
-      const input = ref.input as { amount: number; termMonths: number; applicant: unknown };
+      const input = ref.input as { amount: number; termMonths: number; applicant: object };
       const { pd } = await model.score(featureValuesOf(input));
       expect(Math.abs(pd - ref.expectedPd), `row ${ref.row}`).toBeLessThan(1e-5);
     }
