@@ -2,7 +2,8 @@
 // check reads the in-memory book (which mirrors every committed reservation, and is changed by
 // a unit only after its statements succeed), so no two approvals can both take the last room.
 import { ExposureBook } from '../limits/exposure-book';
-import { checkReservation, effectiveLimit, type RegionsTable, type ReservationCheck } from '../limits/regions';
+import { checkReservation, effectiveLimit, regionConfig, type RegionsTable, type ReservationCheck } from '../limits/regions';
+import { roundTo } from '../shared/round';
 import type { AuditStore, Reservation } from '../store/audit-store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,21 +60,21 @@ export function exposureReport(store: AuditStore, book: ExposureBook, regions: R
   return names.map((region) => {
     const exposure = book.get(region);
     const limit = effectiveLimit(region, '', regions, exposure);
-    const config = regions.regions[region] ?? regions.default;
+    const { config, configured } = regionConfig(region, regions);
     const productNames = new Set([...Object.keys(config.products ?? {}), ...Object.keys(exposure.byProduct)]);
     const utilisation = limit.limit > 0 ? exposure.reserved / limit.limit : exposure.reserved > 0 ? Infinity : 0;
     return {
       region,
-      configured: regions.regions[region] ? 'region' : 'default',
+      configured,
       limit: limit.limit,
       basis: limit.basis,
       warnAt: limit.warnAt,
-      reserved: round2(exposure.reserved),
-      available: round2(Math.max(0, limit.limit - exposure.reserved)),
-      utilisation: Math.round(utilisation * 1e4) / 1e4,
+      reserved: roundTo(exposure.reserved, 2),
+      available: roundTo(Math.max(0, limit.limit - exposure.reserved), 2),
+      utilisation: roundTo(utilisation, 4),
       status: limit.limit - exposure.reserved <= 0 ? 'full' : utilisation >= limit.warnAt ? 'near' : 'ok',
       products: Object.fromEntries(
-        [...productNames].sort().map((p) => [p, { limit: config.products?.[p] ?? null, reserved: round2(exposure.byProduct[p] ?? 0) }]),
+        [...productNames].sort().map((p) => [p, { limit: config.products?.[p] ?? null, reserved: roundTo(exposure.byProduct[p] ?? 0, 2) }]),
       ),
       liveApprovals: exposure.approvals,
       decisions: store.liveReservations(region, decisionsPerRegion).map((r) => ({
@@ -86,5 +87,3 @@ export function exposureReport(store: AuditStore, book: ExposureBook, regions: R
     };
   });
 }
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
