@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../src');
 const DOMAINS = ['rules', 'scoring', 'graph', 'limits', 'approval', 'identity', 'store', 'fraud'];
-const ABOVE_DOMAINS = ['decision', 'http', 'cli', 'main.ts', 'access', 'config'];
+const ABOVE_DOMAINS = ['decision', 'http', 'cli', 'main.ts', 'access', 'config', 'composition'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

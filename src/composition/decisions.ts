@@ -1,0 +1,183 @@
+// Deciding and everything around a decision: admission control, the decision service with the
+// standard stage providers, the lifecycle (sign-offs, cancels, expiry sweep), history import and
+// the retention sweep.
+import type { Logger } from 'pino';
+import { Admission } from '../decision/admission';
+import { buildApplicationSchema, categoricalDomainsOf } from '../decision/application';
+import { buildHistoryLineSchema, HistoryService } from '../decision/history';
+import { DecisionLifecycle } from '../decision/lifecycle';
+import { RetentionSweeper } from '../decision/retention';
+import { DecisionService, type DecisionDocument } from '../decision/service';
+import { standardProviders } from '../decision/stages';
+import { compileChecker } from '../http/validation';
+import type { IdentifierProtector } from '../identity/identifiers';
+import { regionLabel, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
+import { EventLoopDelay } from '../observability/event-loop';
+import { reportPsi, type Metrics } from '../observability/metrics';
+import { factOf } from '../rules/facts';
+import type { RuleSetHolder } from '../rules/hot-reload';
+import type { Built, Root } from './built';
+import type { FraudGraphPart } from './fraud-graph';
+import type { Models } from './models';
+import type { Stores } from './store';
+
+export interface Decisions {
+  readonly decisions: DecisionService;
+  readonly lifecycle: DecisionLifecycle;
+  readonly history: HistoryService;
+  readonly admission: Admission;
+  readonly retention: RetentionSweeper;
+  readonly applicationSchema: object;
+  readonly historyLineSchema: object;
+}
+
+export async function buildDecisions(root: Root, protector: IdentifierProtector, rules: RuleSetHolder, models: Models, stores: Stores, fraud: FraudGraphPart): Promise<Built<Decisions>> {
+  const { settings, logger, metrics, clock, overrides } = root;
+  const { store, graphStore, exposure, velocity } = stores;
+  const { graph, remember } = fraud;
+  const applicationSchema = buildApplicationSchema(categoricalDomainsOf(models.card));
+  const historyLineSchema = buildHistoryLineSchema(applicationSchema);
+  const history = new HistoryService({
+    store,
+    labels: graphStore,
+    protector,
+    ruleSet: () => rules.current,
+    clock,
+    validate: compileChecker(historyLineSchema),
+    onImported: (imported) => {
+      for (const { row, label } of imported) {
+        remember(row);
+        if (label) graph.label(row.applicationId, label);
+      }
+      logger.info({ applications: imported.length }, 'history imported');
+    },
+  });
+
+  const loopDelay = new EventLoopDelay();
+  const admission = new Admission(
+    { slots: settings.decideSlots, queue: settings.decideQueue, maxWaitMs: settings.decideQueueWaitMs, maxLoopDelayMs: settings.decideMaxEventLoopDelayMs },
+    () => loopDelay.recentMaxMs(),
+  );
+  const loadGauges = setInterval(() => {
+    metrics.decisionsInFlight.set(admission.inFlight);
+    metrics.decisionsQueued.set(admission.queued);
+    metrics.eventLoopDelay.set(loopDelay.recentMaxMs());
+  }, 1000).unref();
+  const { psi } = models;
+  const decisions = new DecisionService({
+    admission,
+    onShed: (reason) => metrics.decisionsShed.inc({ reason }),
+    store,
+    exposure,
+    ruleSet: () => rules.current,
+    protector,
+    clock,
+    modelVersion: () => models.credit?.version,
+    providers: {
+      ...standardProviders({
+        velocity,
+        exposure,
+        graph,
+        clock,
+        scoring: {
+          model: () => models.credit,
+          unavailableReason: () => models.creditLoad.detail,
+          onScored: (ms, pd) => {
+            metrics.modelDuration.observe(ms);
+            if (psi) {
+              psi.record(pd);
+              reportPsi(metrics, psi.value(), psi.sample);
+            }
+          },
+        },
+      }),
+      ...overrides.providers,
+    },
+    onCommitted: (row, document) => remember(row, factOf(document.facts, 'fraud')?.clusterId),
+    observer: {
+      onDecision: (doc) => logDecision(logger, metrics, doc, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
+      onReplay: () => metrics.replays.inc(),
+    },
+  });
+
+  const lifecycle = new DecisionLifecycle({
+    store,
+    exposure,
+    ruleSet: () => rules.current,
+    clock,
+    onReleased: (r, reason) => {
+      metrics.exposureReleases.inc({ reason });
+      logger.info({ decisionId: r.decisionId, region: r.region, amount: r.amount, reason }, 'exposure released');
+    },
+  });
+  const expireDue = () => lifecycle.expireDue().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
+  await expireDue();
+  const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
+
+  const retention = new RetentionSweeper({
+    store,
+    graphStore,
+    graph,
+    policy: fraud.retentionPolicy,
+    clock,
+    onPurged: (kind, count) => metrics.retentionPurged.inc({ kind }, count),
+  });
+  const sweep = () =>
+    retention
+      .sweep()
+      .then((r) => {
+        if (r.identifiers || r.decisions || r.graph) logger.info({ ...r, ms: Math.round(r.ms) }, 'retention sweep');
+      })
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'retention sweep failed; the next one carries on'));
+  // The first sweep a minute after start (not during it), then on the period.
+  const retentionTimers =
+    settings.retentionSweepMs > 0 ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
+
+  return {
+    value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema },
+    close: async () => {
+      for (const t of retentionTimers) clearTimeout(t);
+      clearInterval(expiryTimer);
+      clearInterval(loadGauges);
+      loopDelay.close();
+      await retention.close();
+    },
+  };
+}
+
+/** Metrics and the log line of one decision. Region labels come from the configuration only (regionLabel), never from the request. */
+function logDecision(logger: Logger, metrics: Metrics, doc: DecisionDocument, regions: RegionsTable): void {
+
+  const region = regionLabel(doc.region, regions);
+  metrics.decisions.inc({ product: doc.product, outcome: doc.outcome });
+  metrics.decisionDuration.observe({ product: doc.product }, doc.timings.totalMs);
+  const fallbacks: string[] = [];
+  for (const stage of doc.stages) {
+    metrics.stageDuration.observe({ stage: stage.stage }, stage.durationMs);
+    if (stage.fallback) {
+      metrics.stageFallbacks.inc({ stage: stage.stage, cause: stage.fallback.cause });
+      if (stage.stage === 'scoring') metrics.modelFallbacks.inc({ cause: stage.fallback.cause });
+      fallbacks.push(`${stage.stage}:${stage.fallback.cause}`);
+    }
+    for (const r of stage.rules) if (r.fired) metrics.ruleHits.inc({ product: doc.product, stage: stage.stage, rule: r.rule });
+  }
+  for (const r of doc.reasons) metrics.reasons.inc({ code: r.code });
+  const exposure = factOf(doc.facts, 'exposure');
+  if (doc.outcome === 'approve' && exposure) metrics.regionUtilisation.set({ region }, exposure.limit > 0 ? (exposure.reserved + exposure.amount) / exposure.limit : 1);
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_NEAR')) metrics.regionLimitNear.inc({ region });
+  if (doc.reasons.some((r) => r.code === 'REGION_LIMIT_EXCEEDED')) metrics.regionLimitExceeded.inc({ region });
+  logger.info(
+    {
+      decisionId: doc.decisionId,
+      applicationId: doc.applicationId,
+      product: doc.product,
+      region: doc.region,
+      outcome: doc.outcome,
+      reasons: doc.reasons.map((r) => r.code),
+      rulesVersion: doc.versions.rules,
+      totalMs: doc.timings.totalMs,
+      ...(fallbacks.length ? { fallbacks } : {}),
+    },
+    'decision',
+  );
+}
