@@ -14,6 +14,7 @@ import type { RuleSetHolder } from '../rules/hot-reload';
 import type { Authenticator } from '../access/authenticator';
 import { hasRole, type Principal } from '../access/roles';
 import { allow, authenticate, principalOf, type AccessHooks, type Operation } from './access';
+import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError } from './errors';
 import { compileValidator, freeText, type Validator } from './validation';
 
@@ -100,84 +101,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authenticate(deps.authenticator, deps.accessHooks));
   const guard = (operation: Operation) => allow(operation, deps.accessHooks);
 
-  const json = express.json({ limit: MAX_BODY_BYTES, strict: false });
-  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
-    next();
-  };
-
-  // Refused for load before the body is even read: a 503 with Retry-After, nothing decided or stored.
-  const admitted = (_req: Request, _res: Response, next: NextFunction) => next(deps.decisions.refusal());
-
-  app.post('/decide', guard('POST /decide'), admitted, requireJson, json, async (req, res) => {
-    const application = deps.validateApplication(req.body);
-    const ready = deps.readiness();
-    if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE', Object.entries(ready).filter(([, c]) => !c.ok).map(([name, c]) => ({ path: name, message: c.detail ?? 'not ready' })));
-    const { document } = await deps.decisions.decide(application, principalOf(res).id);
-    res.json(responseOf(document));
-  });
-
-  // Back-filled history: past applications with their own time, outcome and label (not decided anew).
-  app.post('/history', guard('POST /history'), requireJson, express.json({ limit: MAX_HISTORY_BODY_BYTES }), async (req, res) => {
-    const { applications } = validateHistoryBatch(req.body);
-    if (Object.values(deps.readiness()).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
-    const result = await deps.history.importBatch(applications, `POST /history by ${principalOf(res).id}`);
-    if ('problems' in result) throw new ApiError('VALIDATION_FAILED', result.problems.map((p) => ({ path: `applications[${p.index}].${p.path}`, message: p.message })));
-    res.json(result);
-  });
-
-  /** The decision, if it exists and this caller may see it; otherwise "not found" either way. */
-  const visibleDecision = (res: Response, decisionId: string) => {
-    const document = deps.decisions.getDecision(decisionId);
-    if (!document || !mayAccessDecision(principalOf(res), document.caller)) {
-      throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
-    }
-    return document;
-  };
-
-  app.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), (req, res) => {
-    res.json(visibleDecision(res, req.params.decisionId as string));
-  });
-
-  app.post('/decisions/:decisionId/review', guard('POST /decisions/{decisionId}/review'), requireJson, json, async (req, res) => {
-    const { decisionId } = req.params as { decisionId: string };
-    const body = validateSignOff(req.body);
-    const reviewer = principalOf(res);
-    // The access table admits reviewers only, and a reviewer credential always carries its level.
-    if (!reviewer.level) throw new ApiError('FORBIDDEN', [{ path: 'authorization', message: 'the credential carries no approval level' }]);
-    await deps.lifecycle.signOff(decisionId, { reviewer: reviewer.id, level: reviewer.level, outcome: body.outcome, ...(body.note !== undefined ? { note: body.note } : {}) });
-    res.json(deps.decisions.getDecision(decisionId));
-  });
-
-  // The body is optional: an origination system may just say the loan was not taken up. A body of
-  // any other type is refused, so a form on some web page cannot send this request.
-  const jsonIfAny = (req: Request, _res: Response, next: NextFunction) => {
-    if (req.headers['content-type'] !== undefined && !req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
-    next();
-  };
-  app.post('/decisions/:decisionId/cancel', guard('POST /decisions/{decisionId}/cancel'), jsonIfAny, json, async (req, res) => {
-    const { decisionId } = req.params as { decisionId: string };
-    const body = validateCancel(req.body ?? {});
-    visibleDecision(res, decisionId);
-    await deps.lifecycle.cancel(decisionId, principalOf(res).id, body.note);
-    res.json(deps.decisions.getDecision(decisionId));
-  });
-
-  app.get('/limits/regions', guard('GET /limits/regions'), (_req, res) => {
-    res.json({ regions: deps.exposureReport() });
-  });
-
-  app.get('/rules', guard('GET /rules'), (_req, res) => {
-    const active = deps.rules.current;
-    const rejection = deps.rules.lastRejection;
-    res.json({
-      version: active.version,
-      loadedAt: active.loadedAt.toISOString(),
-      products: [...active.flows.keys()],
-      files: active.files,
-      lastReloadError: rejection ? { at: rejection.at.toISOString(), errors: rejection.messages } : null,
-    });
-  });
+  app.use(decisionRoutes(deps, guard));
+  app.use(operationsRoutes(deps, guard));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -188,18 +113,6 @@ export function createApp(deps: AppDeps): express.Express {
     const values = Object.values(checks);
     const status = values.some((c) => !c.ok) ? 'not_ready' : values.some((c) => c.degraded) ? 'degraded' : 'ready';
     res.status(status === 'not_ready' ? 503 : 200).json({ status, checks });
-  });
-
-  app.get('/metrics', guard('GET /metrics'), async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
-
-  app.get('/openapi.json', guard('GET /openapi.json'), (_req, res) => {
-    res.json(deps.openapi);
-  });
-
-  app.all('/decide', () => {
-    throw new ApiError('METHOD_NOT_ALLOWED', [{ path: 'method', message: 'use POST' }]);
   });
 
   for (const router of deps.extraRouters ?? []) app.use(router(guard));
@@ -218,6 +131,103 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   return app;
+}
+
+type Guard = (operation: Operation) => express.RequestHandler;
+
+/** Deciding, back-filled history, reading a decision, signing it off, cancelling it. */
+function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
+  const router = express.Router();
+  const json = parseJsonBody(MAX_BODY_BYTES);
+
+  // Refused for load before the body is even read: a 503 with Retry-After, nothing decided or stored.
+  const admitted = (_req: Request, _res: Response, next: NextFunction) => next(deps.decisions.refusal());
+
+  router.post('/decide', guard('POST /decide'), admitted, requireJson, json, async (req, res) => {
+    const application = deps.validateApplication(req.body);
+    const ready = deps.readiness();
+    if (Object.values(ready).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE', Object.entries(ready).filter(([, c]) => !c.ok).map(([name, c]) => ({ path: name, message: c.detail ?? 'not ready' })));
+    const { document } = await deps.decisions.decide(application, principalOf(res).id);
+    res.json(responseOf(document));
+  });
+
+  // Back-filled history: past applications with their own time, outcome and label (not decided anew).
+  router.post('/history', guard('POST /history'), requireJson, parseJsonBody(MAX_HISTORY_BODY_BYTES), async (req, res) => {
+    const { applications } = validateHistoryBatch(req.body);
+    if (Object.values(deps.readiness()).some((c) => !c.ok)) throw new ApiError('SERVICE_UNAVAILABLE');
+    const result = await deps.history.importBatch(applications, `POST /history by ${principalOf(res).id}`);
+    if ('problems' in result) throw new ApiError('VALIDATION_FAILED', result.problems.map((p) => ({ path: `applications[${p.index}].${p.path}`, message: p.message })));
+    res.json(result);
+  });
+
+  /** The decision, if it exists and this caller may see it; otherwise "not found" either way. */
+  const visibleDecision = (res: Response, decisionId: string) => {
+    const document = deps.decisions.getDecision(decisionId);
+    if (!document || !mayAccessDecision(principalOf(res), document.caller)) {
+      throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
+    }
+    return document;
+  };
+
+  router.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), (req, res) => {
+    res.json(visibleDecision(res, req.params.decisionId as string));
+  });
+
+  router.post('/decisions/:decisionId/review', guard('POST /decisions/{decisionId}/review'), requireJson, json, async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    const body = validateSignOff(req.body);
+    const reviewer = principalOf(res);
+    // The access table admits reviewers only, and a reviewer credential always carries its level.
+    if (!reviewer.level) throw new ApiError('FORBIDDEN', [{ path: 'authorization', message: 'the credential carries no approval level' }]);
+    await deps.lifecycle.signOff(decisionId, { reviewer: reviewer.id, level: reviewer.level, outcome: body.outcome, ...(body.note !== undefined ? { note: body.note } : {}) });
+    res.json(deps.decisions.getDecision(decisionId));
+  });
+
+  // The body is optional: an origination system may just say the loan was not taken up.
+  router.post('/decisions/:decisionId/cancel', guard('POST /decisions/{decisionId}/cancel'), jsonIfAny, json, async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    const body = validateCancel(req.body ?? {});
+    visibleDecision(res, decisionId);
+    await deps.lifecycle.cancel(decisionId, principalOf(res).id, body.note);
+    res.json(deps.decisions.getDecision(decisionId));
+  });
+
+
+  router.all('/decide', () => {
+    throw new ApiError('METHOD_NOT_ALLOWED', [{ path: 'method', message: 'use POST' }]);
+  });
+  return router;
+}
+
+/** What analysts and operators read: regional limits, the rule set, metrics, the API description. */
+function operationsRoutes(deps: AppDeps, guard: Guard): express.Router {
+  const router = express.Router();
+  router.get('/limits/regions', guard('GET /limits/regions'), (_req, res) => {
+    res.json({ regions: deps.exposureReport() });
+  });
+
+  router.get('/rules', guard('GET /rules'), (_req, res) => {
+    const active = deps.rules.current;
+    const rejection = deps.rules.lastRejection;
+    res.json({
+      version: active.version,
+      loadedAt: active.loadedAt.toISOString(),
+      products: [...active.flows.keys()],
+      files: active.files,
+      lastReloadError: rejection ? { at: rejection.at.toISOString(), errors: rejection.messages } : null,
+    });
+  });
+
+  router.get('/metrics', guard('GET /metrics'), async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  router.get('/openapi.json', guard('GET /openapi.json'), (_req, res) => {
+    res.json(deps.openapi);
+  });
+
+
+  return router;
 }
 
 function toApiError(err: unknown): ApiError {

@@ -1,13 +1,14 @@
 // Investigators' endpoints over the fraud graph: suspicious clusters, one cluster's evidence,
 // an application's network, and labels. Thin: parse and validate, call the graph, map the answer.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import type { ClusterSort } from '../graph/clustering';
 import type { LinkingConfig } from '../graph/config';
 import type { FraudGraph } from '../graph/fraud-graph';
 import { clusterDetail, egoNetwork } from '../graph/investigation';
 import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type GraphStore, type LabelOutcome, type LabelRecord } from '../store/graph-store';
 import { principalOf, type Operation } from './access';
+import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError, type ErrorDetail } from './errors';
 import { compileValidator, freeText } from './validation';
 
@@ -101,16 +102,18 @@ const labelView = (r: LabelRecord) => ({
 });
 const clearanceView = (c: ClearanceRequest) => ({ status: 'awaiting_second_investigator', requestedBy: c.requestedBy, note: c.note, requestedAt: new Date(c.requestedAt).toISOString() });
 
-export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Operation) => express.RequestHandler): express.Router {
-  const router = express.Router();
-  const validateLabel = compileValidator<{ label: ApplicationLabel; note?: string }>(LABEL_SCHEMA);
-  const validateRecluster = compileValidator<Record<string, never>>(RECLUSTER_SCHEMA);
+type Guard = (operation: Operation) => express.RequestHandler;
 
-  const applicationIndex = (applicationId: string): number => {
-    const index = deps.graph.identity.indexOf(applicationId);
-    if (index === undefined) throw new ApiError('APPLICATION_NOT_FOUND', [{ path: 'applicationId', message: `no decided application "${applicationId}"` }]);
-    return index;
-  };
+export function investigatorRouter(deps: InvestigatorDeps, guard: Guard): express.Router {
+  const router = express.Router();
+  clusterRoutes(router, deps, guard);
+  applicationRoutes(router, deps, guard);
+  return router;
+}
+
+/** Clusters: the list, one cluster, and an admin's recluster. */
+function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Guard): void {
+  const validateRecluster = compileValidator<Record<string, never>>(RECLUSTER_SCHEMA);
 
   router.get('/clusters', guard('GET /clusters'), (req, res) => {
     const { get, problems } = readQuery(req.query as Query, ['suspicious', 'minSize', 'sort', 'limit', 'cursor']);
@@ -168,6 +171,36 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     res.json(clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking));
   });
 
+  // Starts a recluster, or joins the one running: 202 at once with the generation it will produce
+  // (GET /clusters shows it when clustering.generation reaches it). Never queues a further run, so
+  // repeated requests cost at most the one recluster.
+  router.post('/clusters/recluster', guard('POST /clusters/recluster'), jsonIfAny, parseJsonBody(1024), (req, res) => {
+    validateRecluster(req.body ?? {});
+    const ticket = deps.graph.reclusterNow();
+    if (!ticket) throw new ApiError('SERVICE_UNAVAILABLE', [{ path: '(service)', message: 'shutting down: no further reclusters' }]);
+    res
+      .status(202)
+      .location('/clusters')
+      .json({
+        state: ticket.state,
+        generation: ticket.generation,
+        startedAt: new Date(ticket.startedAt).toISOString(),
+        applications: ticket.applications,
+        clustering: deps.graph.status().clustering,
+      });
+  });
+
+}
+
+/** An application's relationship network, and its labels. */
+function applicationRoutes(router: express.Router, deps: InvestigatorDeps, guard: Guard): void {
+  const validateLabel = compileValidator<{ label: ApplicationLabel; note?: string }>(LABEL_SCHEMA);
+  const applicationIndex = (applicationId: string): number => {
+    const index = deps.graph.identity.indexOf(applicationId);
+    if (index === undefined) throw new ApiError('APPLICATION_NOT_FOUND', [{ path: 'applicationId', message: `no decided application "${applicationId}"` }]);
+    return index;
+  };
+
   router.get('/applications/:applicationId/network', guard('GET /applications/{applicationId}/network'), (req, res) => {
     const { get, problems } = readQuery(req.query as Query, ['depth', 'maxNodes']);
     const depth = integer(get('depth'), 'depth', 1, MAX_DEPTH, problems) ?? 2;
@@ -188,35 +221,7 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     );
   });
 
-  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
-    next();
-  };
-
-  // Starts a recluster, or joins the one running: 202 at once with the generation it will produce
-  // (GET /clusters shows it when clustering.generation reaches it). Never queues a further run, so
-  // repeated requests cost at most the one recluster.
-  const jsonIfAny = (req: Request, _res: Response, next: NextFunction) => {
-    if (req.headers['content-type'] !== undefined && !req.is('application/json')) return next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
-    next();
-  };
-  router.post('/clusters/recluster', guard('POST /clusters/recluster'), jsonIfAny, express.json({ limit: 1024, strict: false }), (req, res) => {
-    validateRecluster(req.body ?? {});
-    const ticket = deps.graph.reclusterNow();
-    if (!ticket) throw new ApiError('SERVICE_UNAVAILABLE', [{ path: '(service)', message: 'shutting down: no further reclusters' }]);
-    res
-      .status(202)
-      .location('/clusters')
-      .json({
-        state: ticket.state,
-        generation: ticket.generation,
-        startedAt: new Date(ticket.startedAt).toISOString(),
-        applications: ticket.applications,
-        clustering: deps.graph.status().clustering,
-      });
-  });
-
-  router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, express.json({ limit: 16 * 1024, strict: false }), (req, res) => {
+  router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, parseJsonBody(16 * 1024), (req, res) => {
     const body = validateLabel(req.body);
     const applicationId = req.params.applicationId as string;
     applicationIndex(applicationId);
@@ -242,8 +247,6 @@ export function investigatorRouter(deps: InvestigatorDeps, guard: (operation: Op
     const pending = deps.store.pendingClearance(applicationId);
     res.json({ applicationId, label: history.at(-1)?.label ?? null, clearance: pending ? clearanceView(pending) : null, history });
   });
-
-  return router;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
