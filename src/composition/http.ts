@@ -10,7 +10,7 @@ import { TokenVerifier } from '../access/tokens';
 import { KeysFile, KeysFileError, resolveKeysFile } from '../config/api-keys-file';
 import type { Settings } from '../config/settings';
 import type { Application } from '../decision/application';
-import { exposureReport } from '../decision/exposure';
+import { exposureReport } from '../decision/reservations';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from '../http/app';
 import { investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';

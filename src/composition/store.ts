@@ -1,7 +1,7 @@
 // The audit store and what lives beside it in memory: the exposure book (mirror of the ledger's
 // live reservations) and the identifier velocity index (the last 24 h of the store).
 import path from 'node:path';
-import { loadExposureBook } from '../decision/exposure';
+import { loadExposureBook } from '../decision/reservations';
 import { VELOCITY_WINDOW_MS, VelocityIndex } from '../fraud/velocity';
 import type { IdentifierType } from '../identity/identifiers';
 import type { ExposureBook } from '../limits/exposure-book';

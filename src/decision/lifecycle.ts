@@ -8,7 +8,7 @@ import { lendingAmount } from '../rules/facts';
 import type { RuleSet } from '../rules/ruleset';
 import type { AuditStore, Reservation } from '../store/audit-store';
 import { DecisionNotFoundError, DecisionStateError, InsufficientAuthorityError, RegionLimitExceededError } from './errors';
-import { checkExposure, reserveExposure } from './exposure';
+import { checkExposure, reserveExposure } from './reservations';
 import type { DecisionDocument } from './service';
 
 export interface SignOff {

@@ -17,7 +17,7 @@ import type { Application } from './application';
 import { IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { runFlow, type FlowResult, type StageProviders, type StageTrace } from './flow';
 import { authorityFor } from './stages/approval';
-import { checkExposure, reserveExposure } from './exposure';
+import { checkExposure, reserveExposure } from './reservations';
 import { newDecisionId } from './ids';
 
 export interface DecisionResponse {

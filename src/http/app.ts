@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
 import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
-import type { RegionReport } from '../decision/exposure';
+import type { RegionReport } from '../decision/reservations';
 import { OverloadedError } from '../decision/admission';
 import { StorageFaultError } from '../store/audit-store';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
