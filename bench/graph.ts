@@ -1,14 +1,16 @@
 // npm run bench:graph — the fraud graph's numbers:
+//  0. the fraud stage's graph facts per application against hubs of growing size (bench/fraud-facts.ts);
 //  1. recluster time and memory at 100k and 1M applications, generated straight into the graph
 //     (not via HTTP), reclustered in the worker thread as the service does it;
 //  2. /decide p99 while reclusters run back to back versus idle: an open-loop load generator here
 //     (fixed send times, each request timed from its send), the server in a child process.
 // Targets: 1M applications reclustered in ≤ 30 s; p99 during a recluster ≤ 1.5 × idle.
 //   npm run bench:graph -- [--sizes 100000,1000000] [--latency-size 300000] [--seconds 10] [--rate 100] [--rounds 5]
-//                          [--rebuild-size 100000] [--skip-latency] [--skip-recluster] [--skip-rebuild]
+//                          [--rebuild-size 100000] [--skip-latency] [--skip-recluster] [--skip-rebuild] [--skip-facts]
 //   GRAPH_BENCH_SERVER_FLAGS="--trace-gc" passes node flags to the server process (diagnosis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { devAuthorization } from './credentials';
+import { fraudFactsBench } from './fraud-facts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -247,6 +249,7 @@ restart: the graph of ${graph.applications.toLocaleString('en')} applications re
   }
 }
 
+if (!args.includes('--skip-facts')) fraudFactsBench();
 if (!args.includes('--skip-rebuild') && !args.includes('--skip-recluster')) await rebuildAt(REBUILD_SIZE);
 if (!args.includes('--skip-recluster')) {
   const results = [];

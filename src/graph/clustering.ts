@@ -5,10 +5,11 @@
 // so hold FraudGraph.clustering, not an old Clustering, across reclusters.
 import type { ClusterConfig } from './config';
 import type { IdentityGraph } from './identity-graph';
-import { statsOf, type ReclusterResult, type ReclusterSummary } from './recluster';
-import { scoreCluster, type ClusterStats, type ClusterVerdict } from './scoring';
+import { statsOf, type ClusterStats } from './cluster-stats';
+import type { ReclusterResult, ReclusterSummary } from './recluster';
+import { scoreCluster, type ClusterVerdict } from './scoring';
 
-export const CLUSTER_ID_PREFIX = 'cl_';
+const CLUSTER_ID_PREFIX = 'cl_';
 export type ClusterSort = 'score' | 'size' | 'lastSeen';
 
 export interface ClusterQuery {

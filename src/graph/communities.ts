@@ -20,7 +20,7 @@ export interface Communities {
   readonly resolution: number;
 }
 
-export function resolutionFor(graph: UndirectedGraph, density: number): number {
+function resolutionFor(graph: UndirectedGraph, density: number): number {
   let total = 0;
   graph.forEachEdge((_edge, attributes) => {
     total += (attributes.weight as number | undefined) ?? 1;

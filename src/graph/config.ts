@@ -6,7 +6,9 @@ import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
 /** Path of the table inside the rules folder (registered in src/rules/tables.ts). */
 export const CLUSTERS_TABLE = 'fraud/clusters.json';
 
-export type Projection = 'application' | 'bipartite';
+/** How Louvain's graph is built from the identity graph (projection.ts); the clusters schema's enum is checked against it. */
+export const PROJECTIONS = ['application', 'bipartite'] as const;
+export type Projection = (typeof PROJECTIONS)[number];
 
 export interface IdentifierLinking {
   /** How strongly sharing this type links two applications (0 = never links). */
@@ -39,9 +41,10 @@ export interface LinkingConfig {
 }
 
 /**
- * Every community metric a flag can test, with the words its `why` uses. The one list: the
- * recluster measures them, the clusters schema's enum and the gang model's features are checked
- * against it (test/graph/config.test.ts).
+ * Every community metric a flag can test, with the words its `why` uses. The one list: scoring.ts
+ * computes each (metricValue, from the statistics of cluster-stats.ts), the gang model's features
+ * read them, and the clusters schema's enum is checked against it
+ * (test/rules/schema-constants.test.ts).
  */
 export const CLUSTER_METRIC_WORDS = {
   size: 'applications in the community',
@@ -68,7 +71,6 @@ export const CLUSTER_METRIC_WORDS = {
 } as const;
 export type ClusterMetric = keyof typeof CLUSTER_METRIC_WORDS;
 export const CLUSTER_METRICS = Object.keys(CLUSTER_METRIC_WORDS) as readonly ClusterMetric[];
-
 
 export interface FlagRule {
   readonly flag: string;

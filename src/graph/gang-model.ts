@@ -73,7 +73,7 @@ const cardSchema = {
 const validate = new Ajv({ allErrors: true, strict: false }).compile(cardSchema);
 
 /** Validates a parsed card; problems name the JSON path. */
-export function parseGangModelCard(value: unknown): { card: GangModelCard } | { problems: string[] } {
+function parseGangModelCard(value: unknown): { card: GangModelCard } | { problems: string[] } {
   if (!validate(value)) return { problems: (validate.errors ?? []).map((e) => `${e.instancePath || '(card)'} ${e.message ?? ''}`.trim()) };
   const card = value as unknown as GangModelCard;
   const width = card.features.length;

@@ -66,7 +66,7 @@ export interface EgoNetwork {
   readonly truncated: boolean;
 }
 
-export function applicationView(graph: IdentityGraph, index: number): ApplicationView {
+function applicationView(graph: IdentityGraph, index: number): ApplicationView {
   return {
     applicationId: graph.applicationId(index),
     outcome: graph.outcomeOf(index),

@@ -26,8 +26,21 @@ export interface PairLinks {
   readonly core: Uint8Array;
 }
 
+/**
+ * Louvain's node keys: an application node is its index (`"42"`), an identifier node (bipartite
+ * projection only) is IDENTIFIER_NODE_PREFIX and its index (`"i7"`). Application keys start with a
+ * digit, so the first character alone tells the two apart (applicationOfNode, on every node of
+ * Louvain's answer).
+ */
+const IDENTIFIER_NODE_PREFIX = 'i';
+const IDENTIFIER_NODE_FIRST_CHAR = IDENTIFIER_NODE_PREFIX.charCodeAt(0);
+const identifierNodeKey = (identifier: number) => `${IDENTIFIER_NODE_PREFIX}${identifier}`;
+
+/** The application a projection node stands for, or -1 for an identifier node. */
+export const applicationOfNode = (key: string): number => (key.charCodeAt(0) === IDENTIFIER_NODE_FIRST_CHAR ? -1 : Number(key));
+
 export interface Projection {
-  /** The graph Louvain runs on: application nodes keyed `${index}`, identifier nodes `i${index}` (bipartite only). */
+  /** The graph Louvain runs on: application nodes keyed by index, identifier nodes by identifierNodeKey (bipartite only). */
   readonly graph: UndirectedGraph<Record<string, never>, { weight: number }>;
   readonly pairs: PairLinks;
   /** Per identifier: 1 when it links (2 ≤ carriers ≤ maxShare and weight > 0). */
@@ -176,7 +189,7 @@ export function buildProjection(s: GraphSnapshot, linkingConfig: LinkingConfig):
   } else {
     for (let j = 0; j < I; j++) {
       if (!linking[j] || !inGraph(members[start[j] as number] as number)) continue;
-      const key = `i${j}`;
+      const key = identifierNodeKey(j);
       graph.addNode(key);
       const w = (weight[s.identifierType[j] as number] as number) / Math.log2((carriers[j] as number) + 1);
       for (let m = start[j] as number, e = start[j + 1] as number; m < e; m++) graph.addEdge(String(members[m]), key, { weight: w });

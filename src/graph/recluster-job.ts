@@ -4,7 +4,8 @@
 import type { ClusterConfig } from './config';
 import { gangFeatureMatrix } from './gang-features';
 import type { GraphSnapshot } from './identity-graph';
-import { allocateResultBuffers, measureCommunities, scoreCommunities, statsOf, type ReclusterResult, type ResultBuffers } from './recluster';
+import { statsOf } from './cluster-stats';
+import { allocateResultBuffers, measureCommunities, scoreCommunities, type ReclusterResult, type ResultBuffers } from './recluster';
 
 /** Scores feature rows (GANG_FEATURES, row-major): the loaded model's GangModel.score. */
 export interface GangScorer {

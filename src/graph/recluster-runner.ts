@@ -27,13 +27,13 @@ export function inlineRunner(gang?: GangScorer): ReclusterRunner {
 }
 
 /**
- * NOTE: under tsx (npm start) and vitest the worker's entry is a .ts file, which a bare worker
- * thread cannot load, and on Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's
- * loader. The thread starts in ts-worker-boot.mjs, which loads the entry through tsx's API.
- * A compiled build (.js) starts the entry directly.
+ * NOTE: the service runs from TypeScript source only (npm start, the image's CMD and every bench
+ * script go through tsx; nothing compiles to .js), so the worker's entry is a .ts file, which a
+ * bare worker thread cannot load; `execArgv: ['--import', 'tsx']` does not reach a worker's loader
+ * on every Node version either. The thread starts in ts-worker-boot.mjs, which loads the entry
+ * through tsx's API.
  */
 function spawnWorker(gangModel: GangModelLocation | undefined): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./recluster-worker.js', import.meta.url), { workerData: { gangModel } });
   const entry = new URL('./recluster-worker.ts', import.meta.url).href;
   return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), { workerData: { entry, gangModel } });
 }

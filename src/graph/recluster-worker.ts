@@ -59,19 +59,25 @@ if (parentPort) {
   const port = parentPort;
   lowerPriority();
   // NOTE: jobs arrive one at a time (the runner waits for each reply), so the async steps never interleave.
-  port.on('message', async (job: ReclusterJob | ReclusterStop) => {
-    if ('stop' in job) {
-      // Jobs are serialised by the runner, so no run is in flight: release the session, then let
-      // the thread's event loop empty and the worker exit by itself.
-      await (await gangModel().catch(() => undefined))?.close();
-      port.close();
-      return;
-    }
+  // The job in progress: a stop waits for it, so a run already started always delivers its result.
+  let inFlight: Promise<void> = Promise.resolve();
+  const run = async (job: ReclusterJob) => {
     try {
       const result = await reclusterScored(job.snapshot, job.config, job.out, await gangModel());
       port.postMessage({ id: job.id, clusters: result.clusters, baseline: result.baseline, summary: result.summary } satisfies ReclusterReply);
     } catch (err) {
       port.postMessage({ id: job.id, error: (err as Error).stack ?? String(err) } satisfies ReclusterReply);
     }
+  };
+  port.on('message', async (job: ReclusterJob | ReclusterStop) => {
+    if ('stop' in job) {
+      // Release the session after the job in progress, then let the thread's event loop empty and
+      // the worker exit by itself.
+      await inFlight;
+      await (await gangModel().catch(() => undefined))?.close();
+      port.close();
+      return;
+    }
+    inFlight = run(job);
   });
 }

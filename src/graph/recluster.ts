@@ -1,47 +1,32 @@
 // One recluster, start to finish, on a snapshot: projection, Louvain, per-community statistics
 // and scores. Pure and synchronous; the worker (recluster-worker.ts) runs it off the request path,
 // tests and benchmarks call it directly. The result is typed arrays only, written into buffers the
-// caller owns (ResultBuffers), so nothing crosses back but two counts and a summary.
+// caller owns (ResultBuffers), so nothing crosses back but two counts and a summary. The statistics
+// measured are those of cluster-stats.ts (one table); measureCommunities computes them in steps:
+// community labels → clusters → members → per-community measurements → portfolio baseline.
 //
 // NOTE: the service reuses two sets of result buffers (SharedArrayBuffers) across reclusters.
 // Transferring fresh arrays each time (~15 MB at 300k applications) grew the request thread's
 // external memory until V8 ran a full collection of its large heap (the graph): measured 0.2–0.7 s
 // stalls of /decide during back-to-back reclusters, gone with reused buffers.
-import type { ClusterConfig, Projection as ProjectionKind } from './config';
-import { detectCommunities } from './communities';
-import type { GraphSnapshot } from './identity-graph';
-import { buildProjection, find } from './projection';
-import { scoreCluster, TYPE_COUNT, WEEK_MS, type ClusterStats, type PortfolioBaseline } from './scoring';
-import { TYPE_INDEX, typeMask } from './config';
+import {
+  allocateClusterColumns,
+  allocateClusterTypeColumns,
+  clusterColumnViews,
+  clusterTypeColumnViews,
+  statsOf,
+  type ArrayMaker,
+  type ClusterColumns,
+  type ClusterTypeColumns,
+} from './cluster-stats';
+import { detectCommunities, type Communities } from './communities';
+import { TYPE_INDEX, typeMask, type ClusterConfig, type Projection as ProjectionKind } from './config';
+import { FRAUD_LABEL, OUTCOME_CODES, type GraphSnapshot } from './identity-graph';
+import { applicationOfNode, buildProjection, find, type PairLinks, type Projection } from './projection';
+import { scoreCluster, TYPE_COUNT, WEEK_MS, type PortfolioBaseline } from './scoring';
 
-/** Per-community statistics, one typed array per statistic (see ClusterStats). */
-export interface ClusterColumns {
-  readonly size: Int32Array;
-  readonly links: Int32Array;
-  readonly declined: Int32Array;
-  readonly evidence: Int32Array;
-  readonly labelledFraud: Int32Array;
-  readonly firstSeen: Float64Array;
-  readonly lastSeen: Float64Array;
-  readonly sharedTypes: Int32Array;
-  readonly riskyMembers: Int32Array;
-  readonly strangerMembers: Int32Array;
-  readonly reusedIdentityMembers: Int32Array;
-  readonly multiTypeMembers: Int32Array;
-  readonly fraudarWeight: Float64Array;
-  readonly fraudarNodes: Int32Array;
-  readonly peakWeek: Int32Array;
-  readonly gangScore: Float64Array;
-  /** Sum of members' link weights in the application–application projection (for joining decisions). */
-  readonly strength: Float64Array;
-}
-
-/** Per-community, per-identifier-type statistics: entry c × TYPE_COUNT + t. */
-export interface ClusterTypeColumns {
-  readonly distinct: Int32Array;
-  readonly carrying: Int32Array;
-  readonly sharing: Int32Array;
-}
+/** A community's statistics from a result's columns (defined with the statistics, in cluster-stats.ts). */
+export { statsOf };
 
 export interface ReclusterSummary {
   readonly projection: ProjectionKind;
@@ -86,37 +71,33 @@ export interface ReclusterResult {
   readonly summary: ReclusterSummary;
 }
 
-export function statsOf(columns: ClusterColumns, types: ClusterTypeColumns, c: number): ClusterStats {
-  const from = c * TYPE_COUNT;
-  return {
-    size: columns.size[c] as number,
-    links: columns.links[c] as number,
-    distinct: types.distinct.subarray(from, from + TYPE_COUNT),
-    carrying: types.carrying.subarray(from, from + TYPE_COUNT),
-    sharing: types.sharing.subarray(from, from + TYPE_COUNT),
-    declined: columns.declined[c] as number,
-    evidence: columns.evidence[c] as number,
-    labelledFraud: columns.labelledFraud[c] as number,
-    firstSeen: columns.firstSeen[c] as number,
-    lastSeen: columns.lastSeen[c] as number,
-    sharedTypes: columns.sharedTypes[c] as number,
-    riskyMembers: columns.riskyMembers[c] as number,
-    strangerMembers: columns.strangerMembers[c] as number,
-    reusedIdentityMembers: columns.reusedIdentityMembers[c] as number,
-    multiTypeMembers: columns.multiTypeMembers[c] as number,
-    fraudarWeight: columns.fraudarWeight[c] as number,
-    fraudarNodes: columns.fraudarNodes[c] as number,
-    peakWeek: columns.peakWeek[c] as number,
-    gangScore: columns.gangScore[c] as number,
-  };
-}
-
-const DECLINE = 2;
-const FRAUD = 1;
+/** Outcome code of a declined application in the snapshot. */
+const DECLINED = OUTCOME_CODES.indexOf('decline');
 /** Community sizes are counted exactly up to this; larger ones share the last bucket. */
 const SIZE_BUCKETS = 256;
 /** Fraudar's damping of popular identifiers: an edge into an identifier with n carriers weighs 1/ln(n + 5). */
 const FRAUDAR_C = 5;
+/** Bits of CommunityMeter.flagged: the member shares with a stranger; its national id is re-used. */
+const STRANGER = 1;
+const REUSED_IDENTITY = 2;
+const ADDRESS = TYPE_INDEX.address;
+const NATIONAL_ID = TYPE_INDEX.nationalId;
+/** A national id is re-used when two members carrying it differ in at least this many of these contact identifiers. */
+const CONTACT_TYPES = [TYPE_INDEX.phone, TYPE_INDEX.email, TYPE_INDEX.deviceId];
+const REUSED_IDENTITY_MIN_DIFFERING = 2;
+
+/**
+ * array[i], for an index the caller knows is in range: noUncheckedIndexedAccess types every
+ * typed-array read as possibly undefined, and this is the one place that says otherwise.
+ */
+function at(array: ArrayLike<number>, i: number): number {
+  return array[i] as number;
+}
+
+/** array[i] += by. */
+function addAt(array: Int32Array | Float64Array, i: number, by: number): void {
+  array[i] = at(array, i) + by;
+}
 
 /** Result arrays sized for `capacity` applications (communities have two members or more). */
 export interface ResultBuffers {
@@ -140,6 +121,7 @@ export function allocateResultBuffers(capacity: number, shared = false): ResultB
     new ctor(shared ? new SharedArrayBuffer(bytes * length) : new ArrayBuffer(bytes * length));
   const i32 = (n: number) => make(Int32Array, 4, n);
   const f64 = (n: number) => make(Float64Array, 8, n);
+  const column: ArrayMaker = (kind, length) => (kind === 'int32' ? i32(length) : f64(length));
   return {
     capacity,
     clusterOf: i32(capacity),
@@ -150,37 +132,9 @@ export function allocateResultBuffers(capacity: number, shared = false): ResultB
     suspicious: make(Uint8Array, 1, clusters),
     flagMask: make(Uint32Array, 4, clusters),
     label: make(Int8Array, 1, capacity),
-    stats: {
-      size: i32(clusters),
-      links: i32(clusters),
-      declined: i32(clusters),
-      evidence: i32(clusters),
-      labelledFraud: i32(clusters),
-      firstSeen: f64(clusters),
-      lastSeen: f64(clusters),
-      sharedTypes: i32(clusters),
-      riskyMembers: i32(clusters),
-      strangerMembers: i32(clusters),
-      reusedIdentityMembers: i32(clusters),
-      multiTypeMembers: i32(clusters),
-      fraudarWeight: f64(clusters),
-      fraudarNodes: i32(clusters),
-      peakWeek: i32(clusters),
-      gangScore: f64(clusters),
-      strength: f64(clusters),
-    },
-    typeStats: { distinct: i32(clusters * TYPE_COUNT), carrying: i32(clusters * TYPE_COUNT), sharing: i32(clusters * TYPE_COUNT) },
+    stats: allocateClusterColumns(clusters, column),
+    typeStats: allocateClusterTypeColumns(clusters, column),
   };
-}
-
-function viewColumns<T extends object>(columns: T, length: number, fill?: number): T {
-  return Object.fromEntries(
-    Object.entries(columns).map(([k, v]) => {
-      const view = (v as Int32Array).subarray(0, length);
-      if (fill !== undefined) view.fill(fill);
-      return [k, view];
-    }),
-  ) as T;
 }
 
 /** The result's views into its buffers, from the counts and baseline a recluster reports. */
@@ -192,9 +146,9 @@ export function resultIn(out: ResultBuffers, applications: number, clusters: num
     clusterOf: out.clusterOf.subarray(0, applications),
     clusters: C,
     memberStart,
-    members: out.members.subarray(0, memberStart[C] as number),
-    stats: viewColumns(out.stats, C),
-    typeStats: viewColumns(out.typeStats, C * TYPE_COUNT),
+    members: out.members.subarray(0, at(memberStart, C)),
+    stats: clusterColumnViews(out.stats, C),
+    typeStats: clusterTypeColumnViews(out.typeStats, C),
     baseline,
     score: out.score.subarray(0, C),
     suspicious: out.suspicious.subarray(0, C),
@@ -222,191 +176,16 @@ export function measureCommunities(
   const found = detectCommunities(p.graph, { seed: config.linking.seed, density: config.linking.density });
   const t2 = now();
 
-  // Community label per application: Louvain's for projected ones, the component for pairs.
-  const label = new Int32Array(A).fill(-1);
-  for (const [key, community] of Object.entries(found.communities)) {
-    if (key.charCodeAt(0) !== 105 /* i: identifier node */) label[Number(key)] = community;
-  }
-  for (let a = 0; a < A; a++) {
-    const root = p.component[a] as number;
-    if (root >= 0 && p.componentSize[root] === 2) label[a] = found.count + root;
-  }
-  splitIntoCores(label, p.pairs, A);
-  const labelSize = new Map<number, number>();
-  for (let a = 0; a < A; a++) if ((label[a] as number) >= 0) labelSize.set(label[a] as number, (labelSize.get(label[a] as number) ?? 0) + 1);
-  // Clusters numbered by their earliest member, so the numbering does not depend on Louvain's.
-  const clusterOf = out.clusterOf.subarray(0, A).fill(-1);
-  const clusterOfLabel = new Map<number, number>();
-  let C = 0;
-  for (let a = 0; a < A; a++) {
-    const l = label[a] as number;
-    if (l < 0 || (labelSize.get(l) as number) < 2) continue;
-    let c = clusterOfLabel.get(l);
-    if (c === undefined) clusterOfLabel.set(l, (c = C++));
-    clusterOf[a] = c;
-  }
-  const memberStart = out.memberStart.subarray(0, C + 1).fill(0);
-  for (let a = 0; a < A; a++) if ((clusterOf[a] as number) >= 0) memberStart[clusterOf[a]! + 1]!++;
-  for (let c = 0; c < C; c++) memberStart[c + 1]! += memberStart[c]!;
-  const members = out.members.subarray(0, memberStart[C] as number);
-  const fill = memberStart.slice(0, C);
-  for (let a = 0; a < A; a++) if ((clusterOf[a] as number) >= 0) members[fill[clusterOf[a]!]!++] = a;
-
-  const stats = viewColumns(out.stats, C, 0);
-  const typeStats = viewColumns(out.typeStats, C * TYPE_COUNT, 0);
-  const { distinct, carrying, sharing } = typeStats;
-
-  for (let e = 0; e < p.pairs.count; e++) {
-    const c = clusterOf[p.pairs.a[e] as number] as number;
-    const d = clusterOf[p.pairs.b[e] as number] as number;
-    const w = p.pairs.weight[e] as number;
-    if (c >= 0 && c === d) stats.links[c]!++;
-    if (c >= 0) stats.strength[c]! += w;
-    if (d >= 0) stats.strength[d]! += w;
-  }
-  const riskyMask = typeMask(config.scoring.riskyIdentifierTypes);
-  const coreMask = typeMask(config.linking.coreIdentifierTypes);
-  const ADDRESS = TYPE_INDEX.address;
-  const NATIONAL_ID = TYPE_INDEX.nationalId;
-  const CONTACT = [TYPE_INDEX.phone, TYPE_INDEX.email, TYPE_INDEX.deviceId];
-  const strangerWindow = config.scoring.strangerWindowDays * 24 * 60 * 60 * 1000;
-  const linkEnd = (a: number) => (a + 1 < A ? (s.linkStart[a + 1] as number) : s.links);
-  /** The member's identifier of a type, or -1. */
-  const identifierOf = (a: number, type: number) => {
-    for (let l = s.linkStart[a] as number, end = linkEnd(a); l < end; l++) if (s.identifierType[s.linkIdentifier[l] as number] === type) return s.linkIdentifier[l] as number;
-    return -1;
-  };
-  const mark = new Int32Array(s.identifiers).fill(-1);
-  const seen = new Int32Array(s.identifiers);
-  let largest = 0;
-  for (let c = 0; c < C; c++) largest = Math.max(largest, (memberStart[c + 1] as number) - (memberStart[c] as number));
-  const scratch = new Float64Array(largest);
-  const flagged = new Uint8Array(A);
-  /** (identifier, member) incidences of identifiers shared inside the community, grouped by identifier. */
-  let incidence = new Float64Array(1024);
-
-  for (let c = 0; c < C; c++) {
-    const from = memberStart[c] as number;
-    const end = memberStart[c + 1] as number;
-    const size = end - from;
-    const row = c * TYPE_COUNT;
-    let first = Infinity;
-    let last = -Infinity;
-    for (let m = from; m < end; m++) {
-      const a = members[m] as number;
-      if (s.outcome[a] === DECLINE) stats.declined[c]!++;
-      if (s.evidence[a] === 1) stats.evidence[c]!++;
-      if (s.label[a] === FRAUD) stats.labelledFraud[c]!++;
-      const at = s.decidedAt[a] as number;
-      if (at < first) first = at;
-      if (at > last) last = at;
-      for (let l = s.linkStart[a] as number, le = linkEnd(a); l < le; l++) {
-        const j = s.linkIdentifier[l] as number;
-        const t = s.identifierType[j] as number;
-        carrying[row + t]!++;
-        if (mark[j] !== c) {
-          mark[j] = c;
-          seen[j] = 1;
-          distinct[row + t]!++;
-        } else if (++seen[j]! === 2 && p.linking[j]) {
-          stats.sharedTypes[c]! |= 1 << t;
-        }
-      }
-    }
-    stats.size[c] = size;
-    stats.firstSeen[c] = first;
-    stats.lastSeen[c] = last;
-    // Busiest week: a sliding window over the members' application times.
-    const times = scratch.subarray(0, size);
-    for (let k = 0; k < size; k++) times[k] = s.decidedAt[members[from + k] as number] as number;
-    times.sort();
-    let peak = 0;
-    for (let hi = 0, lo = 0; hi < size; hi++) {
-      while ((times[hi] as number) - (times[lo] as number) >= WEEK_MS) lo++;
-      if (hi - lo + 1 > peak) peak = hi - lo + 1;
-    }
-    stats.peakWeek[c] = peak;
-
-    // Second pass: who shares what inside the community; Fraudar's weighted edges.
-    let incidences = 0;
-    let fraudarWeight = 0;
-    for (let m = from; m < end; m++) {
-      const a = members[m] as number;
-      let risky = false;
-      let typesShared = 0;
-      for (let l = s.linkStart[a] as number, le = linkEnd(a); l < le; l++) {
-        const j = s.linkIdentifier[l] as number;
-        if ((seen[j] as number) < 2 || !p.linking[j]) continue;
-        const t = s.identifierType[j] as number;
-        if ((riskyMask & (1 << t)) !== 0) risky = true;
-        typesShared |= 1 << t;
-        fraudarWeight += 1 / Math.log((p.carriers[j] as number) + FRAUDAR_C);
-        if (incidences * 2 + 2 > incidence.length) {
-          const grown = new Float64Array(incidence.length * 2);
-          grown.set(incidence);
-          incidence = grown;
-        }
-        incidence[incidences * 2] = j;
-        incidence[incidences * 2 + 1] = a;
-        incidences++;
-      }
-      if (risky) stats.riskyMembers[c]!++;
-      const core = typesShared & coreMask;
-      if ((core & (core - 1)) !== 0) stats.multiTypeMembers[c]!++;
-      for (let t = 0; t < TYPE_COUNT; t++) if ((typesShared & (1 << t)) !== 0) sharing[row + t]!++;
-    }
-    stats.fraudarWeight[c] = fraudarWeight;
-    stats.fraudarNodes[c] = size + countShared(incidence, incidences);
-
-    // Pairs of members carrying the same shared identifier: strangers (different addresses, close
-    // in time, an identifier other than the address) and re-used identities (one national id,
-    // different contact details).
-    const pairs = sortedIncidences(incidence, incidences);
-    for (let g = 0; g < incidences; ) {
-      const j = pairs[g * 2] as number;
-      let h = g;
-      while (h < incidences && pairs[h * 2] === j) h++;
-      const t = s.identifierType[j] as number;
-      for (let x = g; x < h; x++) {
-        const a = pairs[x * 2 + 1] as number;
-        for (let y = x + 1; y < h; y++) {
-          const b = pairs[y * 2 + 1] as number;
-          if (t !== ADDRESS && Math.abs((s.decidedAt[a] as number) - (s.decidedAt[b] as number)) <= strangerWindow) {
-            const addressA = identifierOf(a, ADDRESS);
-            if (addressA < 0 || addressA !== identifierOf(b, ADDRESS)) {
-              flagged[a]! |= 1;
-              flagged[b]! |= 1;
-            }
-          }
-          if (t === NATIONAL_ID) {
-            let differing = 0;
-            for (const contact of CONTACT) {
-              const ca = identifierOf(a, contact);
-              const cb = identifierOf(b, contact);
-              if (ca >= 0 && cb >= 0 && ca !== cb) differing++;
-            }
-            if (differing >= 2) {
-              flagged[a]! |= 2;
-              flagged[b]! |= 2;
-            }
-          }
-        }
-      }
-      g = h;
-    }
-    for (let m = from; m < end; m++) {
-      const a = members[m] as number;
-      if ((flagged[a]! & 1) !== 0) stats.strangerMembers[c]!++;
-      if ((flagged[a]! & 2) !== 0) stats.reusedIdentityMembers[c]!++;
-      flagged[a] = 0;
-    }
-  }
-  stats.gangScore.fill(Number.NaN);
-
-  let evidence = 0;
-  for (let a = 0; a < A; a++) evidence += s.evidence[a] as number;
-  const sizeCounts = new Array<number>(Math.min(SIZE_BUCKETS, largest + 1)).fill(0);
-  for (let c = 0; c < C; c++) sizeCounts[Math.min(sizeCounts.length - 1, stats.size[c] as number)]!++;
+  const clusterOf = out.clusterOf.subarray(0, A);
+  const C = numberClusters(communityLabels(p, found, A), clusterOf);
+  const { memberStart, members } = groupMembers(clusterOf, C, out);
+  const stats = clusterColumnViews(out.stats, C, true);
+  const typeStats = clusterTypeColumnViews(out.typeStats, C, true);
+  measurePairs(p.pairs, clusterOf, stats);
+  const largest = largestCluster(memberStart);
+  const meter = new CommunityMeter(s, p, config, stats, typeStats, largest);
+  for (let c = 0; c < C; c++) meter.measure(c, members.subarray(at(memberStart, c), at(memberStart, c + 1)));
+  const baseline = portfolioBaseline(s, stats.size, largest);
   const t3 = now();
 
   return {
@@ -417,7 +196,7 @@ export function measureCommunities(
     members,
     stats,
     typeStats,
-    baseline: { applications: A, evidence, sizeCounts },
+    baseline,
     score: out.score.subarray(0, C),
     suspicious: out.suspicious.subarray(0, C),
     flagMask: out.flagMask.subarray(0, C),
@@ -445,19 +224,328 @@ export function measureCommunities(
 }
 
 /**
+ * Community label per application (-1: none): Louvain's for projected applications, the
+ * component for linked pairs (which Louvain never sees), each then split into its core components.
+ */
+function communityLabels(p: Projection, found: Communities, A: number): Int32Array {
+  const label = new Int32Array(A).fill(-1);
+  for (const [key, community] of Object.entries(found.communities)) {
+    const a = applicationOfNode(key);
+    if (a >= 0) label[a] = community;
+  }
+  for (let a = 0; a < A; a++) {
+    const root = at(p.component, a);
+    if (root >= 0 && p.componentSize[root] === 2) label[a] = found.count + root;
+  }
+  splitIntoCores(label, p.pairs, A);
+  return label;
+}
+
+/**
+ * Clusters are the labels with two members or more, numbered by their earliest member (so the
+ * numbering does not depend on Louvain's). Writes each application's cluster (-1: none) into
+ * clusterOf; returns the number of clusters.
+ */
+function numberClusters(label: Int32Array, clusterOf: Int32Array): number {
+  // Labels are below the number of applications (splitIntoCores numbers them from 0).
+  const labelSize = new Int32Array(label.length);
+  for (const l of label) if (l >= 0) addAt(labelSize, l, 1);
+  const clusterOfLabel = new Int32Array(label.length).fill(-1);
+  clusterOf.fill(-1);
+  let C = 0;
+  label.forEach((l, a) => {
+    if (l < 0 || at(labelSize, l) < 2) return;
+    if (at(clusterOfLabel, l) < 0) clusterOfLabel[l] = C++;
+    clusterOf[a] = at(clusterOfLabel, l);
+  });
+  return C;
+}
+
+/** Each cluster's members, ascending (so the first is the earliest): members[memberStart[c] .. memberStart[c + 1]). */
+function groupMembers(clusterOf: Int32Array, C: number, out: ResultBuffers): { memberStart: Int32Array; members: Int32Array } {
+  const memberStart = out.memberStart.subarray(0, C + 1).fill(0);
+  for (const c of clusterOf) if (c >= 0) addAt(memberStart, c + 1, 1);
+  for (let c = 0; c < C; c++) addAt(memberStart, c + 1, at(memberStart, c));
+  const members = out.members.subarray(0, at(memberStart, C));
+  const next = memberStart.slice(0, C);
+  clusterOf.forEach((c, a) => {
+    if (c < 0) return;
+    members[at(next, c)] = a;
+    addAt(next, c, 1);
+  });
+  return { memberStart, members };
+}
+
+function largestCluster(memberStart: Int32Array): number {
+  let largest = 0;
+  for (let c = 0; c + 1 < memberStart.length; c++) largest = Math.max(largest, at(memberStart, c + 1) - at(memberStart, c));
+  return largest;
+}
+
+/** links (linked member pairs inside a cluster) and strength (link weight of the members), from the projection's pairs. */
+function measurePairs(pairs: PairLinks, clusterOf: Int32Array, stats: ClusterColumns): void {
+  for (let e = 0; e < pairs.count; e++) {
+    const c = at(clusterOf, at(pairs.a, e));
+    const d = at(clusterOf, at(pairs.b, e));
+    const w = at(pairs.weight, e);
+    if (c >= 0 && c === d) addAt(stats.links, c, 1);
+    if (c >= 0) addAt(stats.strength, c, w);
+    if (d >= 0) addAt(stats.strength, d, w);
+  }
+}
+
+/** The portfolio the communities are judged against: its evidence rate and community sizes. */
+function portfolioBaseline(s: GraphSnapshot, sizes: Int32Array, largest: number): PortfolioBaseline {
+  let evidence = 0;
+  for (const e of s.evidence.subarray(0, s.applications)) evidence += e;
+  const sizeCounts = new Int32Array(Math.min(SIZE_BUCKETS, largest + 1));
+  for (const size of sizes) addAt(sizeCounts, Math.min(sizeCounts.length - 1, size), 1);
+  return { applications: s.applications, evidence, sizeCounts: Array.from(sizeCounts) };
+}
+
+/**
+ * Measures one community after another into the statistics columns (cluster-stats.ts), with
+ * scratch space allocated once per recluster. A community's identifiers are marked as it is
+ * measured, so its steps run in order: countIdentifiers before measureSharing.
+ */
+class CommunityMeter {
+  private readonly riskyMask: number;
+  private readonly coreMask: number;
+  private readonly strangerWindowMs: number;
+  /** Per identifier: the community that last carried it (-1: none yet). */
+  private readonly mark: Int32Array;
+  /** Per identifier: how many of that community's members carry it. */
+  private readonly carriers: Int32Array;
+  /** Room for the application times of the largest community. */
+  private readonly times: Float64Array;
+  /** Per application: STRANGER and REUSED_IDENTITY bits, cleared after each community. */
+  private readonly flagged: Uint8Array;
+  /** (identifier, member) incidences of identifiers shared inside the community, interleaved; grows as needed. */
+  private incidence = new Float64Array(1024);
+
+  constructor(
+    private readonly s: GraphSnapshot,
+    private readonly p: Projection,
+    config: ClusterConfig,
+    private readonly stats: ClusterColumns,
+    private readonly typeStats: ClusterTypeColumns,
+    largest: number,
+  ) {
+    this.riskyMask = typeMask(config.scoring.riskyIdentifierTypes);
+    this.coreMask = typeMask(config.linking.coreIdentifierTypes);
+    this.strangerWindowMs = config.scoring.strangerWindowDays * 24 * 60 * 60 * 1000;
+    this.mark = new Int32Array(s.identifiers).fill(-1);
+    this.carriers = new Int32Array(s.identifiers);
+    this.times = new Float64Array(largest);
+    this.flagged = new Uint8Array(s.applications);
+  }
+
+  /** Community c, whose members (ascending) are `group`. */
+  measure(c: number, group: Int32Array): void {
+    this.countMembers(c, group);
+    this.countIdentifiers(c, group);
+    this.stats.peakWeek[c] = this.busiestWeek(group);
+    const incidences = this.measureSharing(c, group);
+    this.flagSharingPairs(c, group, incidences);
+  }
+
+  private linkStart(a: number): number {
+    return at(this.s.linkStart, a);
+  }
+
+  private linkEnd(a: number): number {
+    return a + 1 < this.s.applications ? at(this.s.linkStart, a + 1) : this.s.links;
+  }
+
+  /** The application's identifier of a type, or -1. */
+  private identifierOf(a: number, type: number): number {
+    const { linkIdentifier, identifierType } = this.s;
+    for (let l = this.linkStart(a), end = this.linkEnd(a); l < end; l++) if (identifierType[at(linkIdentifier, l)] === type) return at(linkIdentifier, l);
+    return -1;
+  }
+
+  /** size, declined, evidence, labelledFraud, firstSeen, lastSeen. */
+  private countMembers(c: number, group: Int32Array): void {
+    const { s, stats } = this;
+    let declined = 0;
+    let evidence = 0;
+    let labelledFraud = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const a of group) {
+      if (s.outcome[a] === DECLINED) declined++;
+      if (s.evidence[a] === 1) evidence++;
+      if (s.label[a] === FRAUD_LABEL) labelledFraud++;
+      const time = at(s.decidedAt, a);
+      if (time < first) first = time;
+      if (time > last) last = time;
+    }
+    stats.size[c] = group.length;
+    stats.declined[c] = declined;
+    stats.evidence[c] = evidence;
+    stats.labelledFraud[c] = labelledFraud;
+    stats.firstSeen[c] = first;
+    stats.lastSeen[c] = last;
+  }
+
+  /** Per type: carrying and distinct; sharedTypes. Marks every identifier the members carry, with how many carry it. */
+  private countIdentifiers(c: number, group: Int32Array): void {
+    const { s, mark, carriers } = this;
+    const { carrying, distinct } = this.typeStats;
+    const row = c * TYPE_COUNT;
+    let sharedTypes = 0;
+    for (const a of group) {
+      for (let l = this.linkStart(a), end = this.linkEnd(a); l < end; l++) {
+        const j = at(s.linkIdentifier, l);
+        const t = at(s.identifierType, j);
+        addAt(carrying, row + t, 1);
+        if (mark[j] !== c) {
+          mark[j] = c;
+          carriers[j] = 1;
+          addAt(distinct, row + t, 1);
+        } else {
+          addAt(carriers, j, 1);
+          if (carriers[j] === 2 && this.p.linking[j]) sharedTypes |= 1 << t;
+        }
+      }
+    }
+    this.stats.sharedTypes[c] = sharedTypes;
+  }
+
+  /** The most members who applied within any 7 days: a sliding window over their sorted times. */
+  private busiestWeek(group: Int32Array): number {
+    const times = this.times.subarray(0, group.length);
+    group.forEach((a, k) => {
+      times[k] = at(this.s.decidedAt, a);
+    });
+    times.sort();
+    let peak = 0;
+    for (let hi = 0, lo = 0; hi < times.length; hi++) {
+      while (at(times, hi) - at(times, lo) >= WEEK_MS) lo++;
+      if (hi - lo + 1 > peak) peak = hi - lo + 1;
+    }
+    return peak;
+  }
+
+  /**
+   * Who shares what inside the community: riskyMembers, multiTypeMembers, per-type sharing and
+   * Fraudar's weighted edges. Collects the (identifier, member) incidences of shared linking
+   * identifiers for flagSharingPairs; returns how many.
+   */
+  private measureSharing(c: number, group: Int32Array): number {
+    const { s, p, stats, carriers, riskyMask, coreMask } = this;
+    const { sharing } = this.typeStats;
+    const row = c * TYPE_COUNT;
+    let incidences = 0;
+    let fraudarWeight = 0;
+    let riskyMembers = 0;
+    let multiTypeMembers = 0;
+    for (const a of group) {
+      let risky = false;
+      let typesShared = 0;
+      for (let l = this.linkStart(a), end = this.linkEnd(a); l < end; l++) {
+        const j = at(s.linkIdentifier, l);
+        if (at(carriers, j) < 2 || !p.linking[j]) continue;
+        const t = at(s.identifierType, j);
+        if ((riskyMask & (1 << t)) !== 0) risky = true;
+        typesShared |= 1 << t;
+        fraudarWeight += 1 / Math.log(at(p.carriers, j) + FRAUDAR_C);
+        this.addIncidence(incidences++, j, a);
+      }
+      if (risky) riskyMembers++;
+      const core = typesShared & coreMask;
+      if ((core & (core - 1)) !== 0) multiTypeMembers++;
+      for (let t = 0; t < TYPE_COUNT; t++) if ((typesShared & (1 << t)) !== 0) addAt(sharing, row + t, 1);
+    }
+    stats.riskyMembers[c] = riskyMembers;
+    stats.multiTypeMembers[c] = multiTypeMembers;
+    stats.fraudarWeight[c] = fraudarWeight;
+    stats.fraudarNodes[c] = group.length + countShared(this.incidence, incidences);
+    return incidences;
+  }
+
+  private addIncidence(k: number, identifier: number, member: number): void {
+    if (k * 2 + 2 > this.incidence.length) {
+      const grown = new Float64Array(this.incidence.length * 2);
+      grown.set(this.incidence);
+      this.incidence = grown;
+    }
+    this.incidence[k * 2] = identifier;
+    this.incidence[k * 2 + 1] = member;
+  }
+
+  /**
+   * Pairs of members carrying the same shared identifier: strangers (different addresses, close
+   * in time, an identifier other than the address) and re-used identities (one national id,
+   * different contact details). strangerMembers, reusedIdentityMembers.
+   */
+  private flagSharingPairs(c: number, group: Int32Array, incidences: number): void {
+    const { s, flagged, strangerWindowMs } = this;
+    const pairs = sortedIncidences(this.incidence, incidences);
+    for (let g = 0; g < incidences; ) {
+      const j = at(pairs, g * 2);
+      let h = g;
+      while (h < incidences && pairs[h * 2] === j) h++;
+      const t = at(s.identifierType, j);
+      for (let x = g; x < h; x++) {
+        const a = at(pairs, x * 2 + 1);
+        for (let y = x + 1; y < h; y++) {
+          const b = at(pairs, y * 2 + 1);
+          if (t !== ADDRESS && Math.abs(at(s.decidedAt, a) - at(s.decidedAt, b)) <= strangerWindowMs && !this.sameAddress(a, b)) {
+            flagged[a] = at(flagged, a) | STRANGER;
+            flagged[b] = at(flagged, b) | STRANGER;
+          }
+          if (t === NATIONAL_ID && this.differingContacts(a, b) >= REUSED_IDENTITY_MIN_DIFFERING) {
+            flagged[a] = at(flagged, a) | REUSED_IDENTITY;
+            flagged[b] = at(flagged, b) | REUSED_IDENTITY;
+          }
+        }
+      }
+      g = h;
+    }
+    let strangerMembers = 0;
+    let reusedIdentityMembers = 0;
+    for (const a of group) {
+      if ((at(flagged, a) & STRANGER) !== 0) strangerMembers++;
+      if ((at(flagged, a) & REUSED_IDENTITY) !== 0) reusedIdentityMembers++;
+      flagged[a] = 0;
+    }
+    this.stats.strangerMembers[c] = strangerMembers;
+    this.stats.reusedIdentityMembers[c] = reusedIdentityMembers;
+  }
+
+  /** Both give the same address (one without an address is at another). */
+  private sameAddress(a: number, b: number): boolean {
+    const address = this.identifierOf(a, ADDRESS);
+    return address >= 0 && address === this.identifierOf(b, ADDRESS);
+  }
+
+  /** Contact identifiers (phone, email, device) both give, with different values. */
+  private differingContacts(a: number, b: number): number {
+    let differing = 0;
+    for (const contact of CONTACT_TYPES) {
+      const ca = this.identifierOf(a, contact);
+      const cb = this.identifierOf(b, contact);
+      if (ca >= 0 && cb >= 0 && ca !== cb) differing++;
+    }
+    return differing;
+  }
+}
+
+/**
  * Splits each community into its core components (members tied by core-type identifiers inside
  * it) and the rest, relabelling in place: members keep their community only with the members of
  * their own core component; those with no core tie inside it stay together as one remainder.
  */
-function splitIntoCores(label: Int32Array, pairs: { count: number; a: Int32Array; b: Int32Array; core: Uint8Array }, A: number): void {
+function splitIntoCores(label: Int32Array, pairs: PairLinks, A: number): void {
   const parent = new Int32Array(A);
   for (let a = 0; a < A; a++) parent[a] = a;
   const tied = new Uint8Array(A);
   for (let e = 0; e < pairs.count; e++) {
     if (pairs.core[e] !== 1) continue;
-    const a = pairs.a[e] as number;
-    const b = pairs.b[e] as number;
-    if ((label[a] as number) < 0 || label[a] !== label[b]) continue;
+    const a = at(pairs.a, e);
+    const b = at(pairs.b, e);
+    if (at(label, a) < 0 || label[a] !== label[b]) continue;
     tied[a] = 1;
     tied[b] = 1;
     const ra = find(parent, a);
@@ -467,7 +555,7 @@ function splitIntoCores(label: Int32Array, pairs: { count: number; a: Int32Array
   // New labels: (community, core root) for tied members, (community, remainder) for the others.
   const relabel = new Map<string, number>();
   for (let a = 0; a < A; a++) {
-    const l = label[a] as number;
+    const l = at(label, a);
     if (l < 0) continue;
     const key = tied[a] ? `${l}:${find(parent, a)}` : `${l}:rest`;
     let next = relabel.get(key);
@@ -479,19 +567,17 @@ function splitIntoCores(label: Int32Array, pairs: { count: number; a: Int32Array
 /** Distinct identifiers among (identifier, member) incidences. */
 function countShared(incidence: Float64Array, n: number): number {
   const ids = new Set<number>();
-  for (let i = 0; i < n; i++) ids.add(incidence[i * 2] as number);
+  for (let i = 0; i < n; i++) ids.add(at(incidence, i * 2));
   return ids.size;
 }
 
 /** The incidences ordered by identifier (then member), as a new interleaved array. */
 function sortedIncidences(incidence: Float64Array, n: number): Float64Array {
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (x, y) => (incidence[x * 2] as number) - (incidence[y * 2] as number) || (incidence[x * 2 + 1] as number) - (incidence[y * 2 + 1] as number),
-  );
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => at(incidence, x * 2) - at(incidence, y * 2) || at(incidence, x * 2 + 1) - at(incidence, y * 2 + 1));
   const out = new Float64Array(n * 2);
   order.forEach((i, k) => {
-    out[k * 2] = incidence[i * 2] as number;
-    out[k * 2 + 1] = incidence[i * 2 + 1] as number;
+    out[k * 2] = at(incidence, i * 2);
+    out[k * 2 + 1] = at(incidence, i * 2 + 1);
   });
   return out;
 }
@@ -513,11 +599,14 @@ export function scoreCommunities(result: ReclusterResult, config: ClusterConfig,
       suspicious[c] = 1;
       suspiciousCount++;
     }
-    for (const f of verdict.flags) flagMask[c] = ((flagMask[c] as number) | (1 << (flagBit.get(f.flag) as number))) >>> 0;
+    // Raised flags come from config.scoring.flags, so each has its bit.
+    let mask = 0;
+    for (const f of verdict.flags) mask = (mask | (1 << (flagBit.get(f.flag) ?? 0))) >>> 0;
+    flagMask[c] = mask;
   }
   const order = result.order;
   for (let c = 0; c < C; c++) order[c] = c;
-  order.sort((x, y) => (score[y] as number) - (score[x] as number) || x - y);
+  order.sort((x, y) => at(score, y) - at(score, x) || x - y);
   const ms = now() - t;
   const summary = result.summary;
   return {

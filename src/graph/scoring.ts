@@ -3,47 +3,11 @@
 // analysts' thresholds (rules/fraud/clusters.json). Pure: the recluster worker scores every
 // community with it, and the main thread re-scores one community when an investigator labels a member.
 import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
+import type { ClusterStats } from './cluster-stats';
 import { CLUSTER_METRIC_WORDS, TYPE_INDEX, type ClusterMetric, type FlagRule, type ScoringConfig } from './config';
 
 export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 export const TYPE_COUNT = IDENTIFIER_TYPES.length;
-
-/** What the recluster measures of a community. */
-export interface ClusterStats {
-  readonly size: number;
-  /** Pairs of members that share at least one linking identifier. */
-  readonly links: number;
-  /** Per identifier type (IDENTIFIER_TYPES order): distinct values among members. */
-  readonly distinct: ArrayLike<number>;
-  /** Per type: members that gave one. */
-  readonly carrying: ArrayLike<number>;
-  /** Per type: members sharing a linking identifier of that type with another member. */
-  readonly sharing: ArrayLike<number>;
-  readonly declined: number;
-  /** Members whose decision carried independent fraud evidence (src/rules/evidence.ts). */
-  readonly evidence: number;
-  readonly labelledFraud: number;
-  /** Epoch ms of the first and last member's application. */
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  /** Bit i set = some linking identifier of type IDENTIFIER_TYPES[i] is carried by two or more members. */
-  readonly sharedTypes: number;
-  /** Members carrying a linking identifier of a risky type that another member carries too. */
-  readonly riskyMembers: number;
-  /** Members sharing a non-address identifier with a member at another address, within the stranger window. */
-  readonly strangerMembers: number;
-  /** Members whose national id another member carries with different contact details. */
-  readonly reusedIdentityMembers: number;
-  /** Members sharing core identifiers of two or more types with other members (a device and an account, say). */
-  readonly multiTypeMembers: number;
-  /** Fraudar's f(S) (Σ of 1/ln(carriers + 5) over member–shared-identifier edges) and |S| (members + shared identifiers). */
-  readonly fraudarWeight: number;
-  readonly fraudarNodes: number;
-  /** The most members who applied within any 7 days. */
-  readonly peakWeek: number;
-  /** The gang-case model's probability, or NaN without a model. */
-  readonly gangScore: number;
-}
 
 /** The portfolio a clustering saw: the base rates flags are judged against. */
 export interface PortfolioBaseline {
@@ -54,7 +18,7 @@ export interface PortfolioBaseline {
   readonly sizeCounts: readonly number[];
 }
 
-export const EMPTY_BASELINE: PortfolioBaseline = { applications: 0, evidence: 0, sizeCounts: [] };
+const EMPTY_BASELINE: PortfolioBaseline = { applications: 0, evidence: 0, sizeCounts: [] };
 
 export interface RaisedFlag {
   readonly flag: string;
