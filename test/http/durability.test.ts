@@ -8,6 +8,10 @@ import { application } from '../support/factories';
 import { startServiceProcess, type ServiceProcess } from '../support/process';
 import { copyRules, tempDir } from '../support/server';
 
+// Each test starts the service (node + tsx) twice: seconds each on a loaded machine. A hang guard,
+// not a speed check.
+const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 let running: ServiceProcess | undefined;
 afterEach(() => {
   running?.child.kill('SIGKILL');
@@ -52,25 +56,38 @@ describe('durability', () => {
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(150);
     expect(missing).toEqual([]);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('SIGTERM: in-flight requests finish, the process exits 0, and their decisions are stored', async () => {
     const dataDir = tempDir();
     running = await startServiceProcess({ DATA_DIR: dataDir });
     const service = running;
-    const inFlight = Array.from({ length: 40 }, () => decide(service));
-    await new Promise((r) => setTimeout(r, 5));
+    // The signal lands once the service is answering the burst (its first answer), while the rest
+    // of the 40 are still in flight.
+    let answered = 0;
+    let firstAnswer!: () => void;
+    const answering = new Promise<void>((resolve) => (firstAnswer = resolve));
+    const inFlight = Array.from({ length: 40 }, () =>
+      decide(service).then((res) => {
+        answered++;
+        firstAnswer();
+        return res;
+      }),
+    );
+    await answering;
+    const answeredBeforeSignal = answered;
     running.child.kill('SIGTERM');
     const results = await Promise.all(inFlight);
     expect(await running.exited).toBe(0);
     expect(running.output()).toContain('"msg":"stopped"');
     const acknowledged = results.filter((r) => r?.status === 200).map((r) => r!.body.decisionId);
     expect(results.every((r) => r === undefined || r.status === 200)).toBe(true);
-    expect(acknowledged.length).toBeGreaterThan(0);
+    // Requests in flight when the signal came were answered after it, not cut off.
+    expect(acknowledged.length).toBeGreaterThan(answeredBeforeSignal);
 
     running = await startServiceProcess({ DATA_DIR: dataDir });
     for (const id of acknowledged) expect((await call(running, `/decisions/${id}`)).status).toBe(200);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('kill -9 during concurrent approvals: after restart the ledger equals the stored live approvals and never exceeds the limit', async () => {
     const dataDir = tempDir();
@@ -120,5 +137,5 @@ describe('durability', () => {
     const report = (await (await call(running, '/limits/regions')).json()) as { regions: { region: string; reserved: number; liveApprovals: number }[] };
     expect(report.regions.find((r) => r.region === 'tight')).toMatchObject({ reserved: live.sum, liveApprovals: live.n });
     for (const id of approved) expect((await call(running, `/decisions/${id}`)).status).toBe(200);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

@@ -1,5 +1,5 @@
 // Hostile paths and query strings on every operation, against the real service in its own
-// process: never a 500, always a coded JSON error, and /health keeps answering within 50 ms
+// process: never a 500, always a coded JSON error, and /health keeps answering within 50 ms of its quiet time
 // (no request makes the main thread work in proportion to a number it chose).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -58,9 +58,14 @@ const HOSTILE = [
 ];
 
 describe('fuzzing every operation', () => {
-  it('no hostile path segment or query parameter gives a 500 or an uncoded answer, and /health stays under 50 ms', async () => {
+  it('no hostile path segment or query parameter gives a 500 or an uncoded answer, and /health never stalls (within 50 ms of its own worst time before the fuzzing)', async () => {
     const rnd = seededRandom(20261205);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    // The same machine's /health time with nothing else going on, measured first: on a loaded
+    // machine both move together, while a request that made the service do attacker-sized work
+    // would stall /health for seconds.
+    const quietMs: number[] = [];
+    for (let i = 0; i < 20; i++) quietMs.push((await call('GET', '/health')).ms);
     const healthMs: number[] = [];
     let fuzzing = true;
     const probe = (async () => {
@@ -96,6 +101,6 @@ describe('fuzzing every operation', () => {
     expect(failures).toEqual([]);
     expect(requests).toBe(Object.keys(OPERATION_ACCESS).length * 60);
     expect(healthMs.length).toBeGreaterThan(20);
-    expect(Math.max(...healthMs)).toBeLessThan(50);
+    expect(Math.max(...healthMs)).toBeLessThan(50 + Math.max(...quietMs));
   }, 120_000);
 });

@@ -1,7 +1,10 @@
 // Runs the service as a real child process (npm start's entry point), for crash and signal tests.
+// Like startTestServer, it reads the shipped rules with generous budgets (testRulesDir) and queues
+// rather than sheds decisions (TEST_ADMISSION_ENV), unless the caller's env says otherwise.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TEST_ADMISSION_ENV, testRulesDir } from './server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -17,13 +20,14 @@ export interface ServiceProcess {
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RULES_WATCH: 'false', ...env },
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RULES_WATCH: 'false', RULES_DIR: testRulesDir(), ...TEST_ADMISSION_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 20_000);
+    // A hang guard, not a speed check: starting tsx and the service takes seconds on a loaded machine.
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += String(chunk);
       const match = /"port":(\d+)[^\n]*"msg":"ready"/.exec(output);
