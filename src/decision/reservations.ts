@@ -3,7 +3,7 @@
 // a unit only after its statements succeed), so no two approvals can both take the last room.
 import { ExposureBook } from '../limits/exposure-book';
 import { checkReservation, effectiveLimit, regionConfig, type RegionsTable, type ReservationCheck } from '../limits/regions';
-import { roundTo } from '../shared/round';
+import { roundTo } from '../common/round';
 import type { AuditStore, Reservation } from '../store/audit-store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // Decides one application end to end: idempotency, identifier protection, the product's flow,
 // and the durable audit record, which is committed before the caller gets its answer.
 import { canonicalJson } from '../identity/canonical-json';
-import { roundTo } from '../shared/round';
+import { roundTo } from '../common/round';
 import { OverloadedError, type Admission, type ShedReason, type Slot } from './admission';
 import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import { hasFraudEvidence } from '../rules/evidence';

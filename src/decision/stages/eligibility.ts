@@ -1,6 +1,6 @@
 // The eligibility stage's facts: affordability and age at maturity, derived from the application.
 import { requiredFact } from '../../rules/facts';
-import { roundTo } from '../../shared/round';
+import { roundTo } from '../../common/round';
 import type { StageProvider } from '../flow';
 
 export const eligibilityFacts: StageProvider = ({ facts }) => {

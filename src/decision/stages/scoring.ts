@@ -5,7 +5,7 @@ import { featureValuesOf } from '../../scoring/features';
 import type { CreditModel } from '../../scoring/onnx-model';
 import { ModelUnavailableError, offerFor, riskGrade, scorePoints, type FactorTable, type GradeTable, type OfferTable, type ScoreFacts } from '../../scoring/scorecard';
 import { FACTORS_TABLE, GRADES_TABLE, OFFERS_TABLE } from '../../scoring/tables';
-import { roundTo } from '../../shared/round';
+import { roundTo } from '../../common/round';
 import type { StageProvider } from '../flow';
 
 export interface ScoringDeps {
