@@ -8,7 +8,7 @@ import { buildApplicationSchema, type Application } from '../src/decision/applic
 import { runFlow } from '../src/decision/flow';
 import { standardProviders } from '../src/decision/stages';
 import { baseFacts } from '../src/decision/service';
-import { VelocityIndex } from '../src/fraud/velocity';
+import { VelocityIndex } from '../src/velocity/velocity-index';
 import { ExposureBook } from '../src/limits/exposure-book';
 import { compileValidator } from '../src/http/validation';
 import { canonicalJson } from '../src/identity/canonical-json';

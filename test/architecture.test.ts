@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../src');
-const DOMAINS = ['rules', 'scoring', 'graph', 'limits', 'approval', 'identity', 'store', 'fraud'];
+const DOMAINS = ['rules', 'scoring', 'graph', 'limits', 'approval', 'identity', 'store', 'velocity'];
 const ABOVE_DOMAINS = ['decision', 'http', 'cli', 'main.ts', 'access', 'config', 'composition'];
 
 function sources(dir: string): string[] {

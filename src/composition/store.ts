@@ -2,7 +2,7 @@
 // live reservations) and the identifier velocity index (the last 24 h of the store).
 import path from 'node:path';
 import { loadExposureBook } from '../decision/reservations';
-import { VELOCITY_WINDOW_MS, VelocityIndex } from '../fraud/velocity';
+import { VELOCITY_WINDOW_MS, VelocityIndex } from '../velocity/velocity-index';
 import type { IdentifierType } from '../identity/identifiers';
 import type { ExposureBook } from '../limits/exposure-book';
 import { AuditStore } from '../store/audit-store';

@@ -2,7 +2,7 @@
 // its identifiers, and the outcome and reason codes the rules must reach. Each case runs the
 // real flow with the real stage providers, in isolation (its own velocity history).
 import type { ApprovalLevel } from '../approval/authority';
-import { VelocityIndex } from '../fraud/velocity';
+import { VelocityIndex } from '../velocity/velocity-index';
 import { ExposureBook } from '../limits/exposure-book';
 import type { IdentifierProtector, IdentifierType, RawIdentifiers } from '../identity/identifiers';
 import type { Outcome, RuleSet } from '../rules/ruleset';

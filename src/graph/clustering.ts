@@ -7,7 +7,7 @@ import type { ClusterConfig } from './config';
 import type { IdentityGraph } from './identity-graph';
 import { statsOf, type ClusterStats } from './cluster-stats';
 import type { ReclusterResult, ReclusterSummary } from './recluster';
-import { scoreCluster, type ClusterVerdict } from './scoring';
+import { scoreCluster, type ClusterVerdict } from './community-scoring';
 
 const CLUSTER_ID_PREFIX = 'cl_';
 export type ClusterSort = 'score' | 'size' | 'lastSeen';

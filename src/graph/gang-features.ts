@@ -5,7 +5,7 @@
 import type { IdentifierType } from '../identity/identifiers';
 import type { ClusterStats } from './cluster-stats';
 import { TYPE_INDEX, type ClusterMetric } from './config';
-import { metricValue, type PortfolioBaseline } from './scoring';
+import { metricValue, type PortfolioBaseline } from './community-scoring';
 
 const SHARED_TYPES: readonly IdentifierType[] = ['nationalId', 'phone', 'deviceId', 'email', 'address', 'bankAccount'];
 

@@ -5,7 +5,7 @@ import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
 import type { Clustering } from './clustering';
 import type { LinkingConfig } from './config';
 import { applicationKey, type IdentityGraph, type Label } from './identity-graph';
-import type { RaisedFlag } from './scoring';
+import type { RaisedFlag } from './community-scoring';
 
 export interface ApplicationView {
   readonly applicationId: string;

@@ -14,7 +14,7 @@ import { GANG_FEATURES } from './gang-features';
 import { loadGangModel, type GangModel } from './gang-model';
 import type { ReclusterSummary, ResultBuffers } from './recluster';
 import { reclusterScored } from './recluster-job';
-import type { PortfolioBaseline } from './scoring';
+import type { PortfolioBaseline } from './community-scoring';
 
 export interface ReclusterJob {
   readonly id: number;

@@ -23,7 +23,7 @@ import { detectCommunities, type Communities } from './communities';
 import { TYPE_INDEX, typeMask, type ClusterConfig, type Projection as ProjectionKind } from './config';
 import { FRAUD_LABEL, OUTCOME_CODES, type GraphSnapshot } from './identity-graph';
 import { applicationOfNode, buildProjection, find, type PairLinks, type Projection } from './projection';
-import { scoreCluster, TYPE_COUNT, WEEK_MS, type PortfolioBaseline } from './scoring';
+import { scoreCluster, TYPE_COUNT, WEEK_MS, type PortfolioBaseline } from './community-scoring';
 
 /** A community's statistics from a result's columns (defined with the statistics, in cluster-stats.ts). */
 export { statsOf };

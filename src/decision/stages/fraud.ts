@@ -1,5 +1,5 @@
 // The fraud stage's facts: identifier velocity, and the fraud graph's view of the application.
-import type { VelocityIndex } from '../../fraud/velocity';
+import type { VelocityIndex } from '../../velocity/velocity-index';
 import type { FraudGraph } from '../../graph/fraud-graph';
 import { requiredFact } from '../../rules/facts';
 import type { StageProvider } from '../flow';

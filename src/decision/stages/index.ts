@@ -1,5 +1,5 @@
 // The stage providers every deployment runs; the service and the analysts' rule tests share them.
-import type { VelocityIndex } from '../../fraud/velocity';
+import type { VelocityIndex } from '../../velocity/velocity-index';
 import type { FraudGraph } from '../../graph/fraud-graph';
 import type { ExposureBook } from '../../limits/exposure-book';
 import { combineProviders, type StageProviders } from '../flow';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VelocityIndex } from '../../src/fraud/velocity';
+import { VelocityIndex } from '../../src/velocity/velocity-index';
 
 const HOUR = 3_600_000;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_METRICS, TYPE_INDEX, type ScoringConfig } from '../../src/graph/config';
 import type { ClusterStats } from '../../src/graph/cluster-stats';
-import { binomialTail, scoreCluster, sizeTail, TYPE_COUNT, type PortfolioBaseline } from '../../src/graph/scoring';
+import { binomialTail, scoreCluster, sizeTail, TYPE_COUNT, type PortfolioBaseline } from '../../src/graph/community-scoring';
 import type { IdentifierType } from '../../src/identity/identifiers';
 import { CONFIG, DAY } from './fixtures';
 
