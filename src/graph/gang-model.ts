@@ -129,19 +129,34 @@ export function saveGangModel(
   return { onnxPath, cardPath };
 }
 
+/** Single-threaded: community scoring runs in a worker beside Louvain; more threads would only contend. */
+const openSession = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+
 class OnnxGangModel implements GangModel {
   readonly modelId: string;
   readonly version: string;
   readonly features: readonly string[];
   private closed = false;
 
+  /**
+   * @param session the session scores run in; undefined = each score opens its own session from
+   *   `bytes` and releases it before returning (see GangModelOptions.sessionPerScoring).
+   */
   constructor(
     readonly card: GangModelCard,
-    private readonly session: ort.InferenceSession,
+    private session: ort.InferenceSession | undefined,
+    private readonly bytes: Uint8Array,
   ) {
     this.modelId = card.modelId;
     this.version = card.version;
     this.features = card.features;
+  }
+
+  /** From now on each score opens and releases its own session. */
+  async holdNoSession(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.release();
   }
 
   async score(rows: Float32Array, count: number): Promise<Float32Array> {
@@ -153,7 +168,17 @@ class OnnxGangModel implements GangModel {
     // onnxruntime-node 1.30 rejects a tensor over a SharedArrayBuffer ("Invalid argument"), and the
     // recluster's columns live in shared memory: such rows are copied into an ordinary buffer first.
     const data = rows.buffer instanceof SharedArrayBuffer ? new Float32Array(rows) : rows;
-    const output = await this.session.run({ [GANG_INPUT]: new ort.Tensor('float32', data, [count, width]) });
+    const input = { [GANG_INPUT]: new ort.Tensor('float32', data, [count, width]) };
+    let output: ort.InferenceSession.OnnxValueMapType;
+    if (this.session) output = await this.session.run(input);
+    else {
+      const session = await openSession(this.bytes);
+      try {
+        output = await session.run(input);
+      } finally {
+        await session.release();
+      }
+    }
     const scores = output[GANG_OUTPUT]?.data;
     if (!(scores instanceof Float32Array) || scores.length !== count) throw new Error(`the gang model returned no ${GANG_OUTPUT} for ${count} rows`);
     return scores;
@@ -162,7 +187,7 @@ class OnnxGangModel implements GangModel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.session.release();
+    await this.holdNoSession();
   }
 }
 
@@ -207,7 +232,17 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.
  * Loads dir/cardFile and the model it names, and proves them consistent: hash, features,
  * input/output, and every reference row's score. Never throws; a problem is a status.
  */
-export async function loadGangModel(dir: string, cardFile: string, expectedFeatures: readonly string[]): Promise<GangModelLoad> {
+export interface GangModelOptions {
+  /**
+   * Hold no ONNX session between scorings: each score opens one from the validated bytes and
+   * releases it. For the recluster worker: terminating a thread that holds a live session aborts
+   * the whole process, and a worker starved of CPU (it runs at nice 19) may still be busy when a
+   * shutdown's grace runs out. Costs a session creation per recluster (milliseconds).
+   */
+  readonly sessionPerScoring?: boolean;
+}
+
+export async function loadGangModel(dir: string, cardFile: string, expectedFeatures: readonly string[], options: GangModelOptions = {}): Promise<GangModelLoad> {
   const cardPath = path.join(dir, cardFile);
   let session: ort.InferenceSession | undefined;
   const mismatch = async (detail: string): Promise<GangModelLoad> => {
@@ -246,15 +281,14 @@ export async function loadGangModel(dir: string, cardFile: string, expectedFeatu
     if (digest !== card.onnxSha256) return mismatch(`${id}: ${onnxPath} has SHA-256 ${digest}, the card says ${card.onnxSha256}.`);
 
     try {
-      // Single-threaded: community scoring runs in a worker beside Louvain; more threads would only contend.
-      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+      session = await openSession(bytes);
     } catch (err) {
       return mismatch(`${id}: onnxruntime could not load ${onnxPath}: ${errorText(err)}.`);
     }
     const io = ioDifference(session, card.features.length);
     if (io) return mismatch(`${id}: ${io}.`);
 
-    const model = new OnnxGangModel(card, session);
+    const model = new OnnxGangModel(card, session, bytes);
     // Scoring the reference rows doubles as warm-up.
     const rows = Float32Array.from(card.referenceRows.flatMap((r) => r.features));
     let scores: Float32Array;
@@ -269,6 +303,7 @@ export async function loadGangModel(dir: string, cardFile: string, expectedFeatu
         return mismatch(`${id}: reference row ${i} scores ${got}, the card says ${ref.score} (tolerance ${REFERENCE_TOLERANCE}).`);
       }
     }
+    if (options.sessionPerScoring) await model.holdNoSession();
     const auc = card.evaluation.heldOutAuc;
     return {
       status: 'ready',

@@ -94,8 +94,11 @@ export class WorkerRunner implements ReclusterRunner {
 
   /**
    * Ends the worker after its current job: the worker releases its ONNX session and exits by
-   * itself. `worker.terminate()` while the session is alive aborts the process from native code
-   * (a SIGABRT in the middle of a graceful shutdown), so it is only the last resort, after `graceMs`.
+   * itself. `worker.terminate()` while a session is alive aborts the process from native code
+   * (a SIGABRT in the middle of a graceful shutdown), so it is only the last resort, after `graceMs`;
+   * and the worker opens a session only while it scores (loadGangModel's sessionPerScoring), so a
+   * job still running then (the worker runs at nice 19 and a busy machine starves it) is almost
+   * surely outside that window.
    */
   async close(graceMs = 5_000): Promise<'idle' | 'released' | 'terminated'> {
     const worker = this.worker;

@@ -47,11 +47,14 @@ function lowerPriority(): void {
   }
 }
 
-/** The model, loaded once per worker; a model that fails its checks leaves the flags to score (the main thread reports why). */
+/**
+ * The model, loaded and checked once per worker, holding an ONNX session only while it scores; a
+ * model that fails its checks leaves the flags to score (the main thread reports why).
+ */
 let model: Promise<GangModel | undefined> | undefined;
 function gangModel(): Promise<GangModel | undefined> {
   const where = (workerData as { gangModel?: GangModelLocation } | undefined)?.gangModel;
-  model ??= where ? loadGangModel(where.dir, where.cardFile, GANG_FEATURES).then((l) => (l.status === 'ready' ? l.model : undefined)) : Promise.resolve(undefined);
+  model ??= where ? loadGangModel(where.dir, where.cardFile, GANG_FEATURES, { sessionPerScoring: true }).then((l) => (l.status === 'ready' ? l.model : undefined)) : Promise.resolve(undefined);
   return model;
 }
 

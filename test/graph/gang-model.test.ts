@@ -153,6 +153,20 @@ describe('the exported model through onnxruntime-node', () => {
     await model.close();
   });
 
+  it('with a session per scoring, scores exactly as with a held session, and still after many scorings', async () => {
+    const dir = tempDir('gang-');
+    save(dir);
+    const held = await ready(dir);
+    const load = await loadGangModel(dir, 'gang-model.card.json', FEATURES, { sessionPerScoring: true });
+    if (load.status !== 'ready') throw new Error(load.detail);
+    const rows = Float32Array.from(data.rows.slice(0, 40).flat());
+    const expected = await held.score(rows, 40);
+    for (let i = 0; i < 5; i++) expect(Array.from(await load.model.score(rows, 40))).toEqual(Array.from(expected));
+    await load.model.close();
+    await expect(load.model.score(rows, 40)).rejects.toThrow(/closed/);
+    await held.close();
+  });
+
   it('writes byte-identical files for the same input', () => {
     const [a, b] = [tempDir('gang-'), tempDir('gang-')];
     const first = save(a);

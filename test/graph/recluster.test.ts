@@ -157,14 +157,14 @@ describe('Louvain on the projection', () => {
     }
   });
 
-  it('closes a worker holding the gang model by letting it release the session, never by terminating it mid-session', async () => {
-    // Terminating a thread with a live ONNX session aborts the whole process (SIGABRT from native
-    // code): a graceful shutdown that crashed about one time in three.
+  it('closes a worker holding the gang model by letting it finish its job and exit by itself', async () => {
+    // The worker runs at nice 19: on a machine busy with other work its job can take many
+    // seconds, so the grace is generous here; what is under test is the order (job, release, exit).
     const runner = new WorkerRunner({ dir: path.resolve(import.meta.dirname, '../../models'), cardFile: 'gang-model.card.json' });
     const graph = graphOf(background(150, 6), deviceFarm(10, 'w'));
     const running = runner.run(graph.snapshot(), CONFIG);
-    const closed = runner.close();
+    const closed = runner.close(100_000);
     expect((await running).summary.suspicious).toBe(1);
     expect(await closed).toBe('released');
-  });
+  }, 120_000);
 });
