@@ -22,6 +22,7 @@ import { StartupError, type Built, type Root } from './built';
 import type { Decisions } from './decisions';
 import type { FraudGraphPart } from './fraud-graph';
 import type { Models } from './models';
+import { rulesReadiness } from './rules';
 import type { Stores } from './store';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -60,9 +61,7 @@ export async function buildHttp(
       credentials: access.keysFile?.lastRejection
         ? { ok: true, degraded: true, detail: `serving the last good API keys; ${access.keysFile.file} was rejected: ${access.keysFile.lastRejection.messages.join('; ')}` }
         : { ok: true, detail: access.describe },
-      rules: rules.lastRejection
-        ? { ok: true, degraded: true, detail: `serving ${rules.current.version}; the last edit was rejected (see GET /rules)` }
-        : { ok: true, detail: `rule set ${rules.current.version}` },
+      rules: rulesReadiness(rules),
       store: store.storageFault
         ? { ok: false, detail: `cannot write since ${new Date(store.storageFault.since).toISOString()} (${store.storageFault.code}: disk full, read-only or failing); decisions are refused until a write succeeds` }
         : { ok: true },

@@ -209,12 +209,22 @@ function operationsRoutes(deps: AppDeps, guard: Guard): express.Router {
   router.get('/rules', guard('GET /rules'), (_req, res) => {
     const active = deps.rules.current;
     const rejection = deps.rules.lastRejection;
+    const disk = deps.rules.diskState();
     res.json({
       version: active.version,
       loadedAt: active.loadedAt.toISOString(),
+      loadedAgeSeconds: deps.rules.loadedAgeSeconds(),
       products: [...active.flows.keys()],
       files: active.files,
       lastReloadError: rejection ? { at: rejection.at.toISOString(), errors: rejection.messages } : null,
+      // What the rules folder holds now: an edit that did not load shows here even without an error.
+      disk: {
+        matchesLoaded: disk.matchesLoaded,
+        version: disk.diskVersion ?? null,
+        checkedAt: disk.checkedAt.toISOString(),
+        differsSince: disk.differsSince?.toISOString() ?? null,
+        watched: deps.rules.isWatching,
+      },
     });
   });
 

@@ -141,10 +141,11 @@ const error = {
 
 const rulesStatus = {
   type: 'object',
-  required: ['version', 'loadedAt', 'files', 'products', 'lastReloadError'],
+  required: ['version', 'loadedAt', 'loadedAgeSeconds', 'files', 'products', 'lastReloadError', 'disk'],
   properties: {
-    version: { type: 'string' },
+    version: { type: 'string', description: 'Content hash of the rule set being served.' },
     loadedAt: { type: 'string', format: 'date-time' },
+    loadedAgeSeconds: { type: 'integer', minimum: 0, description: 'Whole seconds since the served set was loaded.' },
     products: { type: 'array', items: { type: 'string' } },
     files: { type: 'array', items: { type: 'object', required: ['path', 'sha256'], properties: { path: { type: 'string' }, sha256: { type: 'string' } } } },
     lastReloadError: {
@@ -152,6 +153,18 @@ const rulesStatus = {
         { type: 'null' },
         { type: 'object', required: ['at', 'errors'], properties: { at: { type: 'string', format: 'date-time' }, errors: { type: 'array', items: { type: 'string' } } } },
       ],
+    },
+    disk: {
+      type: 'object',
+      description: 'The rules folder compared with the served set: checked every second while watched, and after every reload.',
+      required: ['matchesLoaded', 'version', 'checkedAt', 'differsSince', 'watched'],
+      properties: {
+        matchesLoaded: { type: 'boolean', description: 'The rule files on disk are the ones the served set was compiled from.' },
+        version: { type: ['string', 'null'], description: 'Content hash of the rule files on disk (null: the folder could not be read).' },
+        checkedAt: { type: 'string', format: 'date-time' },
+        differsSince: { type: ['string', 'null'], format: 'date-time', description: 'When the folder was first seen to differ from the served set; null while they match.' },
+        watched: { type: 'boolean', description: 'false: RULES_WATCH is off, and the comparison is as of the last load.' },
+      },
     },
   },
 };
@@ -161,7 +174,11 @@ const readiness = {
   required: ['status', 'checks'],
   properties: {
     status: { enum: ['ready', 'degraded', 'not_ready'] },
-    checks: { type: 'object', additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } } },
+    checks: {
+      type: 'object',
+      description: 'One entry per part (store, rules, model, ...); `rules` names the served rule set and its age, and is degraded when the last edit was rejected or the rules folder has held something else for longer than an edit takes to load.',
+      additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, degraded: { type: 'boolean' }, detail: { type: 'string' } } },
+    },
   },
 };
 
@@ -311,7 +328,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         get: { summary: "Each region's limit, reserved exposure, utilisation and the decisions behind it", responses: { 200: { description: 'Regional exposure.', ...json('RegionExposure') } } },
       },
       '/rules': {
-        get: { summary: 'The active rule set and the last rejected edit', responses: { 200: { description: 'Rule-set status.', ...json('RulesStatus') } } },
+        get: { summary: 'The active rule set, the last rejected edit, and whether the rules folder still holds the active set', responses: { 200: { description: 'Rule-set status.', ...json('RulesStatus') } } },
       },
       '/health': {
         get: {
