@@ -61,8 +61,8 @@ export async function createService(settings: Settings, logger: Logger, override
   const parts = new Assembly();
   let draining = false;
   try {
-    const rules = await parts.add(buildRules(root, protector));
     const models = await parts.add(buildModels(root));
+    const rules = await parts.add(buildRules(root, protector, models));
     const stores = await parts.add(buildStores(root));
     const fraud = await parts.add(buildFraudGraph(root, rules, models, stores));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { identifierKey } from '../config/identifier-key';
 import { loadSettings, SettingsError } from '../config/settings';
-import { buildApplicationSchema, categoricalDomainsOf } from '../decision/application';
+import { applicationSchemaFor } from '../decision/application';
 import { Worker } from 'node:worker_threads';
 import { buildHistoryLineSchema, HistoryService, regionsOf } from '../decision/history';
 import { fraudEvidenceReasons } from '../rules/evidence';
@@ -69,7 +69,7 @@ const ruleSet = loaded.ruleSet;
 const cardFile = path.join(settings.modelsDir, settings.modelCard);
 const parsedCard = existsSync(cardFile) ? parseModelCard(JSON.parse(readFileSync(cardFile, 'utf8')), MODEL_INPUT_FIELDS) : undefined;
 const card = parsedCard && 'card' in parsedCard ? parsedCard.card : undefined;
-const historyLineSchema = buildHistoryLineSchema(buildApplicationSchema(categoricalDomainsOf(card)));
+const historyLineSchema = buildHistoryLineSchema(applicationSchemaFor(card));
 const validate = compileChecker(historyLineSchema);
 
 let store: AuditStore;

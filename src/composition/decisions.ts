@@ -3,7 +3,7 @@
 // the retention sweep.
 import type { Logger } from 'pino';
 import { Admission } from '../decision/admission';
-import { buildApplicationSchema, categoricalDomainsOf } from '../decision/application';
+import { applicationSchemaFor } from '../decision/application';
 import { buildHistoryLineSchema, HistoryService } from '../decision/history';
 import { DecisionLifecycle } from '../decision/lifecycle';
 import { RetentionSweeper } from '../decision/retention';
@@ -35,7 +35,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
   const { settings, logger, metrics, clock, overrides } = root;
   const { store, graphStore, exposure, velocity } = stores;
   const { graph, remember } = fraud;
-  const applicationSchema = buildApplicationSchema(categoricalDomainsOf(models.card));
+  const applicationSchema = applicationSchemaFor(models.card);
   const historyLineSchema = buildHistoryLineSchema(applicationSchema);
   const history = new HistoryService({
     store,

@@ -4,7 +4,7 @@ import { GANG_FEATURES } from '../graph/gang-features';
 import { loadGangModel, type GangModelLoad } from '../graph/gang-model';
 import { MODEL_INPUT_FIELDS } from '../rules/facts';
 import type { ModelCard } from '../scoring/model-card';
-import { loadCreditModel, type CreditModel, type ModelLoad } from '../scoring/onnx-model';
+import { cardOf, loadCreditModel, type CreditModel, type ModelLoad } from '../scoring/onnx-model';
 import { PsiMonitor } from '../scoring/psi';
 import type { Built, Root } from './built';
 
@@ -20,7 +20,7 @@ export interface Models {
 export async function buildModels({ settings, logger, metrics }: Root): Promise<Built<Models>> {
   const creditLoad = await loadCreditModel(settings.modelsDir, settings.modelCard, MODEL_INPUT_FIELDS);
   const credit = creditLoad.status === 'ready' ? creditLoad.model : undefined;
-  const card = creditLoad.status === 'ready' ? creditLoad.model.card : creditLoad.status === 'mismatch' ? creditLoad.card : undefined;
+  const card = cardOf(creditLoad);
   metrics.modelInfo.set({ version: credit?.version ?? card?.modelId ?? 'none', status: creditLoad.status }, 1);
   (creditLoad.status === 'ready' ? logger.info.bind(logger) : logger.error.bind(logger))({ model: creditLoad.detail, status: creditLoad.status }, 'credit model');
   const psi = card ? new PsiMonitor(card.scoreDistribution.binEdges, card.scoreDistribution.proportions) : undefined;

@@ -104,3 +104,8 @@ export function categoricalDomainsOf(card: { readonly features: readonly ({ read
   const fromCard = Object.fromEntries((card?.features ?? []).flatMap((f) => (f.type === 'categorical' && f.categories ? [[f.name, f.categories]] : [])));
   return { ...DATA_DICTIONARY_DOMAINS, ...fromCard };
 }
+
+/** The request schema the service validates with, for a credit model's card: also what rules on the applicant are checked against. */
+export function applicationSchemaFor(card: Parameters<typeof categoricalDomainsOf>[0]) {
+  return buildApplicationSchema(categoricalDomainsOf(card));
+}

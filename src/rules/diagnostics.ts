@@ -19,7 +19,13 @@ export type DiagnosticCode =
   | 'UNKNOWN_REASON'
   | 'UNKNOWN_LIST'
   | 'LIST_TYPE_MISMATCH'
+  /** A condition's value (or value reference) can never match its fact's declared type, set or range. */
+  | 'TYPE_MISMATCH'
+  /** A condition's operator does not apply to its fact's declared type (lessThan on a string). */
+  | 'OPERATOR_MISMATCH'
   | 'PRODUCT_MISMATCH'
+  /** A decision table's cell that cannot be read, a cell outside its inputs, a row a "first" table never reaches. */
+  | 'DECISION_TABLE'
   | 'MISSING_FILE';
 
 export interface Diagnostic {

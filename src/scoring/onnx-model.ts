@@ -36,6 +36,11 @@ export type ModelLoad =
    */
   | { readonly status: 'mismatch'; readonly detail: string; readonly card?: ModelCard };
 
+/** The card a load read: the served model's, or a refused model's (its categories still describe the data). */
+export function cardOf(load: ModelLoad): ModelCard | undefined {
+  return load.status === 'ready' ? load.model.card : load.status === 'mismatch' ? load.card : undefined;
+}
+
 class OnnxCreditModel implements CreditModel {
   readonly version: string;
   readonly encoder: FeatureEncoder;

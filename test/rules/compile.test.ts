@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApplicationSchema } from '../../src/decision/application';
 import { compileRuleSet, type RuleFileText } from '../../src/rules/compile';
 import { formatDiagnostic } from '../../src/rules/diagnostics';
 import { readRuleFiles } from '../../src/rules/load';
@@ -11,7 +12,11 @@ import { REPO_RULES } from '../support/server';
 const hashIdentifier = (type: string, raw: string) => `${type}:${raw}`;
 let repoFiles: RuleFileText[];
 beforeAll(async () => {
-  repoFiles = await readRuleFiles(REPO_RULES);
+  // The shipped flows are written as decision tables; these checks edit rules in their long form,
+  // which keeps working: personal_loan as it was written before the tables (fixtures/rule-form).
+  repoFiles = (await readRuleFiles(REPO_RULES)).map((f) =>
+    f.relPath === 'flows/personal_loan.json' ? { ...f, text: readFileSync(path.join(import.meta.dirname, 'fixtures', 'rule-form', 'personal_loan.json'), 'utf8') } : f,
+  );
 });
 
 /** The repository's rules with rules/flows/personal_loan.json replaced by a fixture. */
@@ -69,6 +74,40 @@ describe('compileRuleSet', () => {
       f.relPath === 'flows/personal_loan.json' ? { ...f, text: f.text.replace('"value": "blocked-phones"', '"value": "blocked-devices"') } : f,
     );
     expect(errorsOf(files).join('\n')).toContain('list "blocked-devices" holds deviceId hashes');
+  });
+
+  describe('type-checks each condition against the fact registry', () => {
+    /** The repository's personal_loan flow with one condition's text replaced, and the line it is on. */
+    function edited(rule: string, from: string, to: string): { files: RuleFileText[]; line: number } {
+      const flow = repoFiles.find((f) => f.relPath === 'flows/personal_loan.json');
+      if (!flow) throw new Error('no personal_loan flow');
+      const at = flow.text.indexOf(from, flow.text.indexOf(`"name": "${rule}"`));
+      const text = flow.text.slice(0, at) + to + flow.text.slice(at + from.length);
+      return { files: repoFiles.map((f) => (f === flow ? { ...f, text } : f)), line: flow.text.slice(0, at).split('\n').length };
+    }
+
+    it.each([
+      ['age-below-minimum', '"value": 21', '"value": "twenty-one"', 'stages[0].rules[0].conditions.all[0].value', 'value "twenty-one" is a string but fact "applicant" $.age is a whole number: lessThan compares numbers'],
+      ['amount-below-product-min', '"value": 250', '"value": "abc"', 'stages[0].rules[3].conditions.all[0].value', 'value "abc" is a string but fact "amount" is a number of at least 0: lessThan compares numbers'],
+      ['risk-grade-review', '"operator": "equal"', '"operator": "lessThan"', 'stages[2].rules[1].conditions.all[0].operator', 'lessThan compares numbers, but fact "score" $.grade is a risk grade: one of "A", "B", "C", "D", "E"'],
+      ['risk-grade-too-low', '"value": "E"', '"value": "gold"', 'stages[2].rules[0].conditions.all[0].value', 'value "gold" is not one of the values of fact "score" $.grade, the risk grades in rules/scoring/grades.json: "A", "B", "C", "D", "E"'],
+    ])('%s: %s → %s', (rule, from, to, jsonPath, message) => {
+      const { files, line } = edited(rule, from, to);
+      const errors = errorsOf(files);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(new RegExp(`^rules/flows/personal_loan\\.json:${line}:\\d+ ${jsonPath.replace(/[.[\]$]/g, '\\$&')}: `));
+      expect(errors[0]?.endsWith(message)).toBe(true);
+    });
+
+    it("checks the applicant's categories and bounds when given the request schema", () => {
+      const { files } = edited('unemployed-large-request', '"value": "unemployed"', '"value": "unemploye"');
+      expect(errorsOf(files)).toEqual([]);
+      const result = compileRuleSet(files, { hashIdentifier, applicationSchema: buildApplicationSchema() });
+      expect(result.ok ? [] : result.diagnostics.map(formatDiagnostic)).toEqual([
+        expect.stringContaining('stages[0].rules[9].conditions.all[0].value: value "unemploye" is not one of the values of fact "applicant" $.employmentDuration: "1_to_4", "4_to_7", "gt_7", "lt_1", "unemployed"; did you mean "unemployed"?'),
+      ]);
+      expect(compileRuleSet(repoFiles, { hashIdentifier, applicationSchema: buildApplicationSchema() }).ok).toBe(true);
+    });
   });
 
   it('rejects a file it does not know and a missing reasons.json', () => {

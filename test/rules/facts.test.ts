@@ -1,13 +1,18 @@
 // The fact registry is the contract: the real stages produce exactly the facts it declares, from
-// the stage it names, with exactly the keys a rule may name; docs/rules.md lists every fact with
-// that stage.
+// the stage it names, with exactly the keys a rule may name and values of the declared types;
+// docs/rules.md's fact table is the one the registry renders.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApplicationSchema } from '../../src/decision/application';
+import { compileRuleSet } from '../../src/rules/compile';
+import { factReferenceMarkdown } from '../../src/rules/fact-reference';
+import { conformanceProblems, factType, ruleSetDomains, type ComparisonContext } from '../../src/rules/fact-types';
 import { FACT_CATALOG, FACT_NAMES, type FactName } from '../../src/rules/facts';
+import { readRuleFiles } from '../../src/rules/load';
 import type { StageName } from '../../src/rules/ruleset';
 import { application } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/server';
+import { REPO_RULES, startTestServer, type TestServer } from '../support/server';
 
 /** Object facts keyed by identifier type or applicant field carry only the keys that apply. */
 const PARTIAL_KEYS: ReadonlySet<FactName> = new Set(['identifiers', 'identifierValidity', 'velocity']);
@@ -16,18 +21,31 @@ describe('fact registry', () => {
   let server: TestServer;
   let facts: Record<string, unknown>;
   let setBy: Map<string, StageName | undefined>;
+  /** Every decision's facts: a clean approve, and one that goes to review with adverse factors. */
+  let decided: Record<string, unknown>[];
 
   beforeAll(async () => {
     server = await startTestServer();
-    const decided = await server.post(
-      '/decide',
+    const stored = [];
+    for (const body of [
       application({ identifiers: { phone: '+86 139 0000 1188', email: 'fact@example.org', deviceId: 'device-facts-1', nationalId: '110105194912310025' } }),
-    );
-    expect(decided.status).toBe(200);
-    const stored = (await server.get(`/decisions/${decided.body.decisionId}`)).body as { facts: Record<string, unknown>; stages: { stage: StageName; facts: Record<string, unknown> }[] };
-    facts = stored.facts;
+      application({
+        amount: 15000,
+        termMonths: 60,
+        applicant: { checkingAccountStatus: 'lt_0', creditHistory: 'delay', savingsAccountBonds: 'lt_100', employmentDuration: 'unemployed', installmentRatePct: 4 },
+        identifiers: { phone: '+86 139 0000 1189', deviceId: 'device-facts-2' },
+      }),
+    ]) {
+      const response = await server.post('/decide', body);
+      expect(response.status).toBe(200);
+      stored.push((await server.get(`/decisions/${response.body.decisionId}`)).body as { facts: Record<string, unknown>; stages: { stage: StageName; facts: Record<string, unknown> }[] });
+    }
+    const first = stored[0];
+    if (!first) throw new Error('no decision');
+    facts = first.facts;
+    decided = stored.map((s) => s.facts);
     setBy = new Map();
-    for (const stage of stored.stages) for (const name of Object.keys(stage.facts)) if (!setBy.has(name)) setBy.set(name, stage.stage);
+    for (const stage of first.stages) for (const name of Object.keys(stage.facts)) if (!setBy.has(name)) setBy.set(name, stage.stage);
   });
   afterAll(() => server.close());
 
@@ -61,16 +79,39 @@ describe('fact registry', () => {
     }
   });
 
-  it("docs/rules.md's fact table lists every fact, with the stage that sets it", () => {
-    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/rules.md'), 'utf8');
-    const rows = new Map<string, string>();
-    for (const line of doc.split('\n').filter((l) => l.startsWith('| `'))) {
-      const [names = '', stage = ''] = line.split('|').slice(1, 3);
-      for (const m of names.replace(/\(path[^)]*\)/g, '').matchAll(/`([A-Za-z]+)`/g)) rows.set(m[1] as string, stage.trim());
+  it('every value a decision produced is of its declared type (in the shipped rules, under the request schema)', async () => {
+    const compiled = compileRuleSet(await readRuleFiles(REPO_RULES), { hashIdentifier: (type, raw) => `${type}:${raw}` });
+    if (!compiled.ok) throw new Error('the shipped rules do not compile');
+    const { ruleSet } = compiled;
+    const context: ComparisonContext = {
+      applicationSchema: buildApplicationSchema(),
+      domains: ruleSetDomains(ruleSet.reasons.keys(), (relPath) => ruleSet.tables.get(relPath)),
+    };
+    // The second decision is the one with adverse factors: the list is checked item by item.
+    expect(decided.some((f) => ((f.score as { adverseFactors?: unknown[] } | undefined)?.adverseFactors ?? []).length > 0)).toBe(true);
+    for (const produced of decided) {
+      for (const [name, value] of Object.entries(produced)) {
+        const type = factType(name, context);
+        expect(type, `${name} is declared`).toBeDefined();
+        if (type) expect(conformanceProblems(value, type, context), name).toEqual([]);
+      }
     }
+  });
+
+  it("docs/rules.md's fact table is the one the registry renders (npm run rules:facts)", () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/rules.md'), 'utf8');
+    const table = /<!-- facts:begin -->\n([\s\S]*?)<!-- facts:end -->/.exec(doc)?.[1];
+    expect(table, 'docs/rules.md has the <!-- facts:begin --> … <!-- facts:end --> markers').toBeDefined();
+    // When this fails, paste `npm run rules:facts` between the markers.
+    expect(table).toBe(factReferenceMarkdown());
+  });
+
+  it('the rendered table lists every fact, with the stage that sets it', () => {
+    const rows = factReferenceMarkdown().split('\n');
     for (const name of FACT_NAMES) {
-      expect(rows.has(name), `${name} is missing from docs/rules.md`).toBe(true);
-      expect(rows.get(name), name).toBe(FACT_CATALOG[name].producedBy ?? 'before any');
+      const row = rows.find((r) => r.startsWith(`| \`${name}\` |`));
+      expect(row, name).toBeDefined();
+      expect(row?.split('|')[4]?.trim(), name).toBe(FACT_CATALOG[name].producedBy ?? 'before any');
     }
   });
 });
