@@ -8,10 +8,12 @@ import listSchema from '../../rules/schema/list.schema.json' with { type: 'json'
 import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 'json' };
 import type { IdentifierType } from '../identity/identifiers';
 import { schemaDiagnostics, SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
+import { expandDecisionTable, inputCondition, type DecisionTable, type FactCondition } from './decision-table';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
+import { checkComparison, ruleSetDomains, type ComparisonContext, type SchemaFragment } from './fact-types';
 import { FACT_NAMES, factSpec } from './facts';
 import { TABLES } from './tables';
-import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleSet, type StageFallback } from './ruleset';
+import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleEvent, type RuleSet, type StageFallback } from './ruleset';
 
 export interface RuleFileText {
   /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
@@ -24,6 +26,11 @@ export interface RuleFileText {
 export interface CompileOptions {
   readonly hashIdentifier: (type: IdentifierType, raw: string) => string;
   readonly now?: Date;
+  /**
+   * The POST /decide JSON Schema the service validates requests with (decision/application.ts):
+   * conditions on the request's fields are then checked against its categories and bounds too.
+   */
+  readonly applicationSchema?: SchemaFragment;
 }
 
 export type CompileResult = { ok: true; ruleSet: RuleSet } | { ok: false; diagnostics: Diagnostic[] };
@@ -49,13 +56,6 @@ function kindOf(relPath: string): FileKind | undefined {
 export function isRuleFile(relPath: string): boolean {
   return relPath.endsWith('.json') && !relPath.startsWith('tests/') && !relPath.startsWith('schema/');
 }
-
-const BUILTIN_OPERATORS = new Set([
-  'equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain',
-  'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive',
-]);
-const OPERATOR_DECORATORS = new Set(['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not']);
-const LIST_OPERATORS = new Set(['inList', 'notInList']);
 
 interface ParsedFile {
   readonly file: RuleFileText;
@@ -84,7 +84,8 @@ class FlowChecker {
   constructor(
     private readonly parsed: ParsedFile,
     private readonly reasons: ReadonlyMap<string, ReasonSpec>,
-    private readonly lists: ReadonlyMap<string, IdentifierList>,
+    /** What conditions are type-checked against: the rule set's lists and domains, the request schema. */
+    private readonly comparisons: ComparisonContext,
     private readonly out: Diagnostic[],
   ) {}
 
@@ -98,8 +99,10 @@ class FlowChecker {
     }
   }
 
-  check(): void {
+  /** Checks the flow; returns each stage's rules in evaluation order (its rules, then its tables' rows). */
+  check(): RuleDefinition[][] {
     const flow = this.parsed.value;
+    const stageRules: RuleDefinition[][] = [];
     const expected = baseName(this.parsed.file.relPath);
     if (flow.product !== expected) {
       this.report('PRODUCT_MISMATCH', ['product'], `product "${flow.product}" must equal the file name "${expected}"`);
@@ -119,31 +122,62 @@ class FlowChecker {
         if (stage.stage !== 'limits') this.report('UNKNOWN_STAGE', ['stages', si, key], `${key} belongs on the limits stage`);
         this.checkReason(stage[key].reason, ['stages', si, key, 'reason']);
       }
-      stage.rules.forEach((rule: any, ri: number) => this.checkRule(rule, si, ['stages', si, 'rules', ri]));
+      const rules: RuleDefinition[] = stage.rules ?? [];
+      rules.forEach((rule: any, ri: number) => this.checkRule(rule, si, ['stages', si, 'rules', ri]));
+      const rows = (stage.tables ?? []).flatMap((table: DecisionTable, ti: number) => this.expandTable(table, ['stages', si, 'tables', ti], si));
+      const all = [...rules, ...rows];
       // Facts set in this stage become visible from the next stage on.
-      stage.rules.forEach((rule: any) => {
+      for (const rule of all) {
         for (const name of Object.keys(rule.event.params?.facts ?? {})) if (!this.eventFacts.has(name)) this.eventFacts.set(name, si);
-      });
+      }
+      stageRules.push(all);
     });
+    return stageRules;
+  }
+
+  /** A table's rows as rules, each checked as a rule is, with diagnostics placed on the row and its cells. */
+  private expandTable(table: DecisionTable, at: JsonPath, stageIndex: number): RuleDefinition[] {
+    const { rules, problems } = expandDecisionTable(table, at);
+    for (const problem of problems) this.report('DECISION_TABLE', problem.path, problem.message);
+    // A column names a fact that must exist by this stage, whether or not a row tests it.
+    table.inputs.forEach((input, i) => this.checkFact(inputCondition(input).fact, stageIndex, [...at, 'inputs', i]));
+    for (const { rule, path, sources } of rules) {
+      const row = table.rows[path[path.length - 1] as number];
+      this.checkName(rule.name, row?.rule !== undefined ? [...path, 'rule'] : path);
+      this.checkEvent(rule.event, path, { reason: [...path, 'reason'], facts: [...path, 'facts'] });
+      // Only the row's own cells: a "first" row's "no earlier row matched" repeats cells checked on their rows.
+      for (const [condition, cell] of sources) this.checkComparisonAt(condition as FactCondition, stageIndex, () => cell);
+    }
+    return rules.map((r) => r.rule);
   }
 
   private checkRule(rule: any, stageIndex: number, path: JsonPath) {
-    const previous = this.ruleNames.get(rule.name);
+    this.checkName(rule.name, [...path, 'name']);
+    const params: JsonPath = [...path, 'event', 'params'];
+    this.checkEvent(rule.event, params, { reason: [...params, 'reason'], facts: [...params, 'facts'] });
+    this.checkCondition(rule.conditions, stageIndex, [...path, 'conditions']);
+  }
+
+  private checkName(name: string, path: JsonPath) {
+    const previous = this.ruleNames.get(name);
     if (previous) {
       const first = this.parsed.source.diagnostic('DUPLICATE_RULE', previous, '');
-      this.report('DUPLICATE_RULE', [...path, 'name'], `duplicate rule name "${rule.name}" (first used at line ${first.line})`);
+      this.report('DUPLICATE_RULE', path, `duplicate rule name "${name}" (first used at line ${first.line})`);
     } else {
-      this.ruleNames.set(rule.name, [...path, 'name']);
+      this.ruleNames.set(name, path);
     }
-    const params = rule.event.params ?? {};
-    if ((rule.event.type === 'decline' || rule.event.type === 'review') && params.reason === undefined) {
-      this.report('UNKNOWN_REASON', [...path, 'event', 'params'], `a ${rule.event.type} rule must give a reason code`);
+  }
+
+  /** `at`: where the event's parameters are written; `paths`: where its reason and facts are. */
+  private checkEvent(event: RuleEvent, at: JsonPath, paths: { readonly reason: JsonPath; readonly facts: JsonPath }) {
+    const params = event.params ?? {};
+    if ((event.type === 'decline' || event.type === 'review') && params.reason === undefined) {
+      this.report('UNKNOWN_REASON', at, `a ${event.type} rule must give a reason code`);
     }
-    this.checkReason(params.reason, [...path, 'event', 'params', 'reason']);
+    this.checkReason(params.reason, paths.reason);
     for (const name of Object.keys(params.facts ?? {})) {
-      if (factSpec(name)) this.report('UNKNOWN_FACT', [...path, 'event', 'params', 'facts', name], `"${name}" is a built-in fact and cannot be set by a rule`);
+      if (factSpec(name)) this.report('UNKNOWN_FACT', [...paths.facts, name], `"${name}" is a built-in fact and cannot be set by a rule`);
     }
-    this.checkCondition(rule.conditions, stageIndex, [...path, 'conditions']);
   }
 
   private checkCondition(c: any, stageIndex: number, path: JsonPath) {
@@ -152,14 +186,22 @@ class FlowChecker {
     }
     if (c.not) this.checkCondition(c.not, stageIndex, [...path, 'not']);
     if (typeof c.fact !== 'string') return;
-    this.checkFact(c.fact, c.path, stageIndex, path);
-    if (c.value && typeof c.value === 'object' && typeof c.value.fact === 'string') {
-      this.checkFact(c.value.fact, c.value.path, stageIndex, [...path, 'value']);
-    }
-    this.checkOperator(c, path);
+    this.checkComparisonAt(c, stageIndex, (part, at = []) => [...path, ...(part ? [part] : []), ...at]);
   }
 
-  private checkFact(fact: string, factPath: string | undefined, stageIndex: number, path: JsonPath) {
+  /**
+   * One comparison: its facts exist and are set by this stage; operator, path and value fit the
+   * fact's declared type (src/rules/fact-types.ts). `where` places a part of it in the file.
+   */
+  private checkComparisonAt(c: FactCondition, stageIndex: number, where: (part?: 'fact' | 'path' | 'operator' | 'value', at?: JsonPath) => JsonPath) {
+    this.checkFact(c.fact, stageIndex, where('fact'));
+    const value = c.value as { fact?: unknown } | null;
+    if (value && typeof value === 'object' && typeof value.fact === 'string') this.checkFact(value.fact, stageIndex, where('value', ['fact']));
+    for (const problem of checkComparison(c, this.comparisons)) this.report(problem.code, where(problem.part, problem.at), problem.message);
+  }
+
+  /** That the fact exists and is set by the time this stage runs (`at`: where it is named); its path and type are checkComparison's. */
+  private checkFact(fact: string, stageIndex: number, at: JsonPath) {
     const spec = factSpec(fact);
     const setAt = this.eventFacts.get(fact);
     const currentStage = this.stageOrder[stageIndex];
@@ -167,7 +209,7 @@ class FlowChecker {
       if (setAt !== undefined && setAt < stageIndex) return;
       const known = [...FACT_NAMES, ...[...this.eventFacts].filter(([, s]) => s < stageIndex).map(([n]) => n)];
       const why = setAt !== undefined ? ` (it is set by a rule in stage "${this.stageOrder[setAt]}", visible only to later stages)` : ` (known: ${known.join(', ')})`;
-      this.report('UNKNOWN_FACT', [...path, 'fact'], `unknown fact "${fact}"${why}`);
+      this.report('UNKNOWN_FACT', at, `unknown fact "${fact}"${why}`);
       return;
     }
     if (spec.producedBy) {
@@ -175,46 +217,12 @@ class FlowChecker {
       if (producer < 0 || producer > stageIndex) {
         this.report(
           'FACT_NOT_YET_AVAILABLE',
-          [...path, 'fact'],
+          at,
           producer < 0
             ? `fact "${fact}" is produced by stage "${spec.producedBy}", which this flow does not run`
             : `fact "${fact}" is produced by stage "${spec.producedBy}", which runs after "${currentStage}" in this flow`,
         );
       }
-    }
-    if (factPath !== undefined) {
-      const key = factPath.replace(/^\$\./, '').split('.')[0] ?? '';
-      if (!spec.properties) {
-        this.report('UNKNOWN_FACT_PATH', [...path, 'path'], `fact "${fact}" is not an object; remove "path"`);
-      } else if (!spec.properties.includes(key)) {
-        this.report('UNKNOWN_FACT_PATH', [...path, 'path'], `unknown path "${factPath}" for fact "${fact}" (expected $. followed by one of ${spec.properties.join(', ')})`);
-      }
-    }
-  }
-
-  private checkOperator(c: any, path: JsonPath) {
-    const op: string = c.operator;
-    const parts = op.split(':');
-    const base = parts[parts.length - 1] ?? '';
-    const decorators = parts.slice(0, -1);
-    const badDecorator = decorators.find((d) => !OPERATOR_DECORATORS.has(d));
-    if (badDecorator || !(BUILTIN_OPERATORS.has(base) || LIST_OPERATORS.has(base))) {
-      this.report(
-        'UNKNOWN_OPERATOR',
-        [...path, 'operator'],
-        `unknown operator "${op}" (expected one of ${[...BUILTIN_OPERATORS, ...LIST_OPERATORS].join(', ')}, optionally prefixed by ${[...OPERATOR_DECORATORS].join(':, ')}:)`,
-      );
-      return;
-    }
-    if (!LIST_OPERATORS.has(base)) return;
-    const list = typeof c.value === 'string' ? this.lists.get(c.value) : undefined;
-    if (!list) {
-      this.report('UNKNOWN_LIST', [...path, 'value'], `unknown list ${JSON.stringify(c.value)} (lists: ${[...this.lists.keys()].join(', ') || 'none'}; a list is rules/lists/<name>.json)`);
-      return;
-    }
-    const identifier = typeof c.path === 'string' ? c.path.replace(/^\$\./, '') : undefined;
-    if (c.fact !== 'identifiers' || identifier !== list.identifierType) {
-      this.report('LIST_TYPE_MISMATCH', [...path, 'value'], `list "${list.name}" holds ${list.identifierType} hashes; compare it with fact "identifiers" and path "$.${list.identifierType}"`);
     }
   }
 }
@@ -267,7 +275,12 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
     lists.set(name, { name, identifierType: type, hashes });
   }
 
-  for (const p of parsed.flow) new FlowChecker(p, reasons, lists, diagnostics).check();
+  const comparisons: ComparisonContext = {
+    lists,
+    domains: ruleSetDomains(reasonsFile ? reasons.keys() : undefined, (relPath) => parsed.table.find((p) => p.file.relPath === relPath)?.value),
+    ...(options.applicationSchema ? { applicationSchema: options.applicationSchema } : {}),
+  };
+  const flowRules = new Map(parsed.flow.map((p) => [p, new FlowChecker(p, reasons, comparisons, diagnostics).check()]));
   const tables = new Map<string, unknown>(parsed.table.map((p) => [p.file.relPath, p.value]));
   for (const p of parsed.table) {
     tableValidators.get(p.file.relPath)?.spec.check?.(p.value, {
@@ -289,13 +302,15 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
 
   const operators = listOperators(lists);
   const flows = new Map<string, Flow>();
-  for (const { value } of parsed.flow) {
-    const stages: FlowStage[] = value.stages.map((s: any) => ({
+  for (const p of parsed.flow) {
+    const { value } = p;
+    const stageRules = flowRules.get(p) ?? [];
+    const stages: FlowStage[] = value.stages.map((s: any, si: number) => ({
       name: s.stage as StageName,
       budgetMs: s.budgetMs as number,
       fallback: s.fallback as StageFallback,
-      rules: s.rules as RuleDefinition[],
-      evaluator: new JsonRulesEngineEvaluator(s.rules as RuleDefinition[], operators),
+      rules: stageRules[si] ?? [],
+      evaluator: new JsonRulesEngineEvaluator(stageRules[si] ?? [], operators),
     }));
     const limits = value.stages.find((s: any) => s.stage === 'limits');
     const exposurePolicy: ExposurePolicy = {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { APPROVAL_LEVELS } from '../../src/approval/authority';
 import { CLUSTER_METRICS, PROJECTIONS } from '../../src/graph/config';
 import { IDENTIFIER_TYPES } from '../../src/identity/identifiers';
+import { HIT_POLICIES } from '../../src/rules/decision-table';
 import { OUTCOME_SEVERITY, STAGES, type ExposurePolicy, type Outcome, type RuleEvent } from '../../src/rules/ruleset';
 
 const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../rules/schema');
@@ -53,11 +54,14 @@ const LISTS: readonly SchemaList[] = [
   list('flow.schema.json', '/definitions/event/properties/type/enum', "RuleEvent['type']", EVENT_TYPES),
   list('flow.schema.json', '/definitions/stage/properties/onLimitExceeded/properties/outcome/enum', "ExposurePolicy['onLimitExceeded']['outcome']", LIMIT_OUTCOMES),
   list('flow.schema.json', '/definitions/stage/properties/stage/description', 'STAGES', STAGES, 'description'),
+  list('flow.schema.json', '/definitions/stage/properties/stage/examples', 'STAGES', STAGES),
+  list('flow.schema.json', '/definitions/tableRow/properties/then/enum', "DecisionTableRow['then']", EVENT_TYPES),
+  list('flow.schema.json', '/definitions/table/properties/hitPolicy/enum', 'HIT_POLICIES', HIT_POLICIES),
   list('test-case.schema.json', '/properties/expect/properties/outcome/enum', 'Outcome (OUTCOME_SEVERITY)', OUTCOMES),
   list('test-case.schema.json', '/properties/expect/properties/approvalLevel/enum', 'APPROVAL_LEVELS', APPROVAL_LEVELS),
 ];
 
-const CONSTANTS: readonly (readonly string[])[] = [IDENTIFIER_TYPES, PROJECTIONS, CLUSTER_METRICS, APPROVAL_LEVELS, OUTCOMES, EVENT_TYPES, LIMIT_OUTCOMES, STAGES];
+const CONSTANTS: readonly (readonly string[])[] = [HIT_POLICIES, IDENTIFIER_TYPES, PROJECTIONS, CLUSTER_METRICS, APPROVAL_LEVELS, OUTCOMES, EVENT_TYPES, LIMIT_OUTCOMES, STAGES];
 
 const schemas = new Map(
   readdirSync(SCHEMA_DIR)
