@@ -13,8 +13,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-const until = async (condition: () => boolean, what: string) => {
-  const deadline = Date.now() + 20_000;
+const until = async (condition: () => boolean, what: string, withinMs = 20_000) => {
+  const deadline = Date.now() + withinMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
@@ -23,19 +23,41 @@ const until = async (condition: () => boolean, what: string) => {
 
 describe('admission control', () => {
   it('400 concurrent requests: every 200 is a decision made within its budgets and stored; the rest are 503 with Retry-After and stored nowhere', async () => {
-    // Eligibility waits 5 ms on I/O (as a call to a bureau would), so two slots finish about 400
-    // decisions a second and a burst of 400 overruns the queue. The event-loop gate is set out of
-    // reach: on a loaded machine it would shed the whole burst, and this test is about the queue.
+    // Eligibility waits on I/O (as a call to a bureau would) that the test holds: two decisions
+    // take the slots, sixteen wait, and every other request must be refused at once, however slow
+    // the machine. Budgets are raised so the held decisions do not run out of time. The event-loop
+    // gate is set out of reach: on a loaded machine it would shed the whole burst, and this test
+    // is about the queue.
+    const rulesDir = copyRules();
+    const flowFile = path.join(rulesDir, 'flows', 'personal_loan.json');
+    const flow = JSON.parse(readFileSync(flowFile, 'utf8'));
+    flow.budgetMs = 10_000;
+    for (const stage of flow.stages) stage.budgetMs = 10_000;
+    writeFileSync(flowFile, JSON.stringify(flow));
+    let release!: () => void;
+    const bureau = new Promise<void>((resolve) => (release = resolve));
     server = await startTestServer({
-      env: { DECIDE_SLOTS: '2', DECIDE_QUEUE: '16', DECIDE_QUEUE_WAIT_MS: '5000', DECIDE_MAX_EVENT_LOOP_DELAY_MS: '60000' },
-      overrides: { providers: { eligibility: async (input) => (await new Promise((r) => setTimeout(r, 5)), eligibilityFacts(input)) } },
+      rulesDir,
+      env: { DECIDE_SLOTS: '2', DECIDE_QUEUE: '16', DECIDE_QUEUE_WAIT_MS: '60000', DECIDE_MAX_EVENT_LOOP_DELAY_MS: '60000' },
+      overrides: { providers: { eligibility: async (input) => (await bureau, eligibilityFacts(input)) } },
     });
     const s = server;
-    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => s.as('los').post('/decide', application({ applicationId: `LOAD-${i}` }))));
+    let answered = 0;
+    const requests = Array.from({ length: 400 }, (_, i) =>
+      s
+        .as('los')
+        .post('/decide', application({ applicationId: `LOAD-${i}` }))
+        .then((r) => (answered++, r)),
+    );
+    await until(() => answered === 400 - 18, 'every request past the slots and the queue to be refused', 90_000);
+    expect(s.service.admission.inFlight).toBe(2);
+    expect(s.service.admission.queued).toBe(16);
+    release();
+    const results = await Promise.all(requests);
     const ok = results.filter((r) => r.status === 200);
     const shed = results.filter((r) => r.status !== 200);
-    expect(ok.length).toBeGreaterThan(0);
-    expect(shed.length).toBeGreaterThan(0);
+    expect(ok.length).toBe(18);
+    expect(shed.length).toBe(382);
     for (const r of shed) {
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe('OVERLOADED');
@@ -51,7 +73,7 @@ describe('admission control', () => {
     const again = await s.as('los').post('/decide', application({ applicationId: shed[0]?.body && `LOAD-${results.indexOf(shed[0]!)}` }));
     expect(again.status).toBe(200);
     expect((await s.get('/metrics')).body).toMatch(/decisions_shed_total\{reason="queue_full"\} \d+/);
-  });
+  }, 180_000);
 
   it('a stage that runs out of budget while others queue is not stored (503); the same overrun with nothing queued takes its fallback as before', async () => {
     // A slow approval stage (500 ms budget) whose provider never answers; one slot.

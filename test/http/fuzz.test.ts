@@ -58,7 +58,7 @@ const HOSTILE = [
 ];
 
 describe('fuzzing every operation', () => {
-  it('no hostile path segment or query parameter gives a 500 or an uncoded answer, and /health never stalls (within 50 ms of its own worst time before the fuzzing)', async () => {
+  it('no hostile path segment or query parameter gives a 500 or an uncoded answer, and /health never stalls (p90 within 50 ms of its own worst time before the fuzzing, none a second past it)', async () => {
     const rnd = seededRandom(20261205);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     // The same machine's /health time with nothing else going on, measured first: on a loaded
@@ -101,6 +101,10 @@ describe('fuzzing every operation', () => {
     expect(failures).toEqual([]);
     expect(requests).toBe(Object.keys(OPERATION_ACCESS).length * 60);
     expect(healthMs.length).toBeGreaterThan(20);
-    expect(Math.max(...healthMs)).toBeLessThan(50 + Math.max(...quietMs));
+    // Most probes as fast as before; one slow probe is the shared machine, a request that made the
+    // service do attacker-sized work stalls every probe behind it for seconds.
+    const sorted = [...healthMs].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length * 0.9)]).toBeLessThan(50 + Math.max(...quietMs));
+    expect(sorted[sorted.length - 1]).toBeLessThan(1_000 + Math.max(...quietMs));
   }, 120_000);
 });
