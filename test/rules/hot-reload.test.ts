@@ -153,8 +153,9 @@ const CHANGES: readonly Change[] = [
 ];
 
 const silent: DirectoryWatch = () => ({ close: () => undefined });
+// Each mechanism alone must catch every change; the defaults (both, a 1 s poll) are what
+// test/http/hot-reload.test.ts runs against the real service for each change.
 const MODES: readonly { readonly name: string; readonly options: WatchOptions }[] = [
-  { name: 'directory watchers and a 1 s poll (the defaults)', options: {} },
   // The poll alone, as if every directory watcher missed everything.
   { name: 'the poll alone (watchers that report nothing)', options: { watchDirectory: silent, pollMs: 250 } },
   { name: 'the directory watchers alone (no poll within the test)', options: { pollMs: 3_600_000 } },
