@@ -79,6 +79,10 @@ try {
 
 await profileDecision();
 
+// Rule stages alone: json-rules-engine against the compiled evaluator, and the whole personal_loan flow against its target.
+console.log('');
+await import('./rule-evaluators');
+
 // The fraud graph's scale and isolation figures (recluster at 100k and 1M, /decide p99 during a
 // recluster vs idle) run in their own process with a larger heap; BENCH_GRAPH=0 skips them.
 if (process.env.BENCH_GRAPH !== '0') {

@@ -16,7 +16,7 @@ import type { Models } from './models';
  */
 export async function buildRules({ settings, logger, metrics }: Root, protector: IdentifierProtector, models: Models): Promise<Built<RuleSetHolder>> {
   const applicationSchema = applicationSchemaFor(models.card);
-  const compile = (files: readonly RuleFileText[]) => compileRuleSet(files, { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema });
+  const compile = (files: readonly RuleFileText[]) => compileRuleSet(files, { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema, evaluator: settings.rulesEvaluator });
   const initial = compile(await readRuleFiles(settings.rulesDir));
   if (!initial.ok) {
     throw new StartupError(`rules in ${settings.rulesDir} are invalid:\n  ${initial.diagnostics.map(formatDiagnostic).join('\n  ')}`);

@@ -1,5 +1,6 @@
 // Service settings: read once from the environment, validated with one schema, frozen.
 // Every problem is reported at once, each naming the setting and what was expected.
+import { EVALUATOR_KINDS, type EvaluatorKind } from '../rules/ruleset';
 import { Ajv } from 'ajv';
 
 export interface Settings {
@@ -17,6 +18,8 @@ export interface Settings {
   readonly identifierHashKey: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly watchRules: boolean;
+  /** compiled (default) or json-rules-engine: the reference evaluator for every stage, a switch operators can pull. */
+  readonly rulesEvaluator: EvaluatorKind;
   readonly shutdownGraceMs: number;
   /** After SIGTERM: how long /ready says 503 while requests are still served, so load balancers stop sending. */
   readonly shutdownDelayMs: number;
@@ -65,6 +68,7 @@ const variables = {
   IDENTIFIER_HASH_KEY: { key: 'identifierHashKey', schema: { type: 'string', minLength: 32 } },
   LOG_LEVEL: { key: 'logLevel', schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
   RULES_WATCH: { key: 'watchRules', schema: { type: 'boolean', default: true } },
+  RULES_EVALUATOR: { key: 'rulesEvaluator', schema: { enum: [...EVALUATOR_KINDS], default: 'compiled' } },
   SHUTDOWN_GRACE_MS: { key: 'shutdownGraceMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 } },
   SHUTDOWN_DELAY_MS: { key: 'shutdownDelayMs', schema: { type: 'integer', minimum: 0, maximum: 600000, default: 0 } },
   EXPIRY_SWEEP_MS: { key: 'expirySweepMs', schema: { type: 'integer', minimum: 100, maximum: 86400000, default: 60000 } },

@@ -215,6 +215,13 @@ function operationsRoutes(deps: AppDeps, guard: Guard): express.Router {
       loadedAt: active.loadedAt.toISOString(),
       loadedAgeSeconds: deps.rules.loadedAgeSeconds(),
       products: [...active.flows.keys()],
+      // Which stages run compiled, and why any runs on json-rules-engine.
+      evaluators: Object.fromEntries(
+        [...active.flows].map(([product, flow]) => [
+          product,
+          flow.stages.map((s) => ({ stage: s.name, evaluator: s.evaluatorKind, ...(s.evaluatorNote ? { note: s.evaluatorNote } : {}) })),
+        ]),
+      ),
       files: active.files,
       lastReloadError: rejection ? { at: rejection.at.toISOString(), errors: rejection.messages } : null,
       // What the rules folder holds now: an edit that did not load shows here even without an error.

@@ -4,6 +4,7 @@ import { ROLE_DESCRIPTIONS } from '../access/roles';
 import { OPEN_PATHS, OPERATION_ACCESS } from './access';
 import { API_ERRORS } from './errors';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
+import { EVALUATOR_KINDS } from '../rules/ruleset';
 
 const reason = {
   type: 'object',
@@ -141,12 +142,24 @@ const error = {
 
 const rulesStatus = {
   type: 'object',
-  required: ['version', 'loadedAt', 'loadedAgeSeconds', 'files', 'products', 'lastReloadError', 'disk'],
+  required: ['version', 'loadedAt', 'loadedAgeSeconds', 'files', 'products', 'evaluators', 'lastReloadError', 'disk'],
   properties: {
     version: { type: 'string', description: 'Content hash of the rule set being served.' },
     loadedAt: { type: 'string', format: 'date-time' },
     loadedAgeSeconds: { type: 'integer', minimum: 0, description: 'Whole seconds since the served set was loaded.' },
     products: { type: 'array', items: { type: 'string' } },
+    evaluators: {
+      type: 'object',
+      description: "Per product, each stage's evaluator: compiled (rules compiled to closures, checked against json-rules-engine by a differential test) or json-rules-engine, with the reason (a construct the compiler does not take, or RULES_EVALUATOR).",
+      additionalProperties: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['stage', 'evaluator'],
+          properties: { stage: { type: 'string' }, evaluator: { enum: [...EVALUATOR_KINDS] }, note: { type: 'string' } },
+        },
+      },
+    },
     files: { type: 'array', items: { type: 'object', required: ['path', 'sha256'], properties: { path: { type: 'string' }, sha256: { type: 'string' } } } },
     lastReloadError: {
       oneOf: [

@@ -9,11 +9,12 @@ import reasonsSchema from '../../rules/schema/reasons.schema.json' with { type: 
 import type { IdentifierType } from '../identity/identifiers';
 import { schemaDiagnostics, SourceFile, type Diagnostic, type JsonPath } from './diagnostics';
 import { expandDecisionTable, inputCondition, type DecisionTable, type FactCondition } from './decision-table';
+import { compileStageEvaluator } from './compiled-evaluator';
 import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { checkComparison, ruleSetDomains, type ComparisonContext, type SchemaFragment } from './fact-types';
 import { FACT_NAMES, factSpec } from './facts';
 import { TABLES } from './tables';
-import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleEvent, type RuleSet, type StageFallback } from './ruleset';
+import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleEvent, type RuleSet, type StageFallback, type EvaluatorKind } from './ruleset';
 
 export interface RuleFileText {
   /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
@@ -24,6 +25,12 @@ export interface RuleFileText {
 }
 
 export interface CompileOptions {
+  /**
+   * 'compiled' (the default): each stage's rules compile to closures checked against
+   * json-rules-engine (src/rules/compiled-evaluator.ts), a stage the compiler cannot take runs on
+   * the reference; 'json-rules-engine': every stage on the reference (RULES_EVALUATOR).
+   */
+  readonly evaluator?: EvaluatorKind;
   readonly hashIdentifier: (type: IdentifierType, raw: string) => string;
   readonly now?: Date;
   /**
@@ -227,13 +234,22 @@ class FlowChecker {
   }
 }
 
-function listOperators(lists: ReadonlyMap<string, IdentifierList>): CustomOperator[] {
+export function listOperators(lists: ReadonlyMap<string, IdentifierList>): CustomOperator[] {
   const member = (hash: unknown, name: unknown) => typeof hash === 'string' && lists.get(String(name))?.hashes.has(hash) === true;
   return [
     { name: 'inList', evaluate: member },
     // An absent identifier is not on any list.
     { name: 'notInList', evaluate: (hash, name) => typeof hash === 'string' && !member(hash, name) },
   ];
+}
+
+function stageEvaluator(rules: readonly RuleDefinition[], operators: readonly CustomOperator[], wanted: EvaluatorKind): Pick<FlowStage, 'evaluator' | 'evaluatorKind' | 'evaluatorNote'> {
+  const reference = () => new JsonRulesEngineEvaluator(rules, operators);
+  if (wanted === 'json-rules-engine') return { evaluator: reference(), evaluatorKind: 'json-rules-engine', evaluatorNote: 'RULES_EVALUATOR=json-rules-engine' };
+  const compiled = compileStageEvaluator(rules, operators);
+  return compiled.compiled
+    ? { evaluator: compiled.evaluator, evaluatorKind: 'compiled' }
+    : { evaluator: reference(), evaluatorKind: 'json-rules-engine', evaluatorNote: compiled.reason };
 }
 
 export function compileRuleSet(files: readonly RuleFileText[], options: CompileOptions): CompileResult {
@@ -310,7 +326,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       budgetMs: s.budgetMs as number,
       fallback: s.fallback as StageFallback,
       rules: stageRules[si] ?? [],
-      evaluator: new JsonRulesEngineEvaluator(stageRules[si] ?? [], operators),
+      ...stageEvaluator(stageRules[si] ?? [], operators, options.evaluator ?? 'compiled'),
     }));
     const limits = value.stages.find((s: any) => s.stage === 'limits');
     const exposurePolicy: ExposurePolicy = {

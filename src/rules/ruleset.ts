@@ -69,12 +69,19 @@ export const DEFAULT_EXPOSURE_POLICY: ExposurePolicy = {
   onLimitNear: { reason: 'REGION_LIMIT_NEAR' },
 };
 
+/** How a stage's rules run: compiled to closures, or by json-rules-engine (the reference). */
+export const EVALUATOR_KINDS = ['compiled', 'json-rules-engine'] as const;
+export type EvaluatorKind = (typeof EVALUATOR_KINDS)[number];
+
 export interface FlowStage {
   readonly name: StageName;
   readonly budgetMs: number;
   readonly fallback: StageFallback;
   readonly rules: readonly RuleDefinition[];
   readonly evaluator: StageEvaluator;
+  readonly evaluatorKind: EvaluatorKind;
+  /** Why a stage runs on the reference evaluator: a construct the compiler does not support, or the setting. */
+  readonly evaluatorNote?: string;
 }
 
 export interface Flow {

@@ -9,7 +9,7 @@ const always = { all: [{ fact: 'amount', operator: 'greaterThan', value: 0 }] };
 const rule = (name: string, event: RuleEvent, priority = 1): RuleDefinition => ({ name, priority, conditions: always, event });
 
 function stage(name: StageName, rules: RuleDefinition[], budgetMs = 50): FlowStage {
-  return { name, budgetMs, fallback: { outcome: 'review', reason: `${name.toUpperCase()}_DOWN` }, rules, evaluator: new JsonRulesEngineEvaluator(rules, []) };
+  return { name, budgetMs, fallback: { outcome: 'review', reason: `${name.toUpperCase()}_DOWN` }, rules, evaluator: new JsonRulesEngineEvaluator(rules, []), evaluatorKind: 'json-rules-engine' };
 }
 
 function flow(stages: FlowStage[], budgetMs = 500): Flow {
