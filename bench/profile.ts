@@ -7,7 +7,7 @@ import path from 'node:path';
 import { buildApplicationSchema, type Application } from '../src/decision/application';
 import { runFlow } from '../src/decision/flow';
 import { standardProviders } from '../src/decision/stages';
-import { baseFacts } from '../src/decision/service';
+import { baseFacts } from '../src/decision/document';
 import { VelocityIndex } from '../src/velocity/velocity-index';
 import { ExposureBook } from '../src/limits/exposure-book';
 import { compileValidator } from '../src/http/validation';

@@ -7,7 +7,9 @@ import { applicationSchemaFor } from '../decision/application';
 import { buildHistoryLineSchema, HistoryService } from '../decision/history';
 import { DecisionLifecycle } from '../decision/lifecycle';
 import { RetentionSweeper } from '../decision/retention';
-import { DecisionService, type DecisionDocument } from '../decision/service';
+import { RuleSetVersions } from '../decision/rule-set-versions';
+import type { DecisionDocument } from '../decision/document';
+import { DecisionService } from '../decision/service';
 import { standardProviders } from '../decision/stages';
 import { compileChecker } from '../http/validation';
 import type { IdentifierProtector } from '../identity/identifiers';
@@ -19,6 +21,7 @@ import type { RuleSetHolder } from '../rules/hot-reload';
 import type { Built, Root } from './built';
 import type { FraudGraphPart } from './fraud-graph';
 import type { Models } from './models';
+import { ruleCompiler } from './rules';
 import type { Stores } from './store';
 
 export interface Decisions {
@@ -64,7 +67,11 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     metrics.eventLoopDelay.set(loopDelay.recentMaxMs());
   }, 1000).unref();
   const { psi } = models;
+  const versions = new RuleSetVersions({ store, current: () => rules.current, compile: ruleCompiler(settings, protector, models), clock });
+  await versions.archive(rules.current);
   const decisions = new DecisionService({
+    archiveRuleSet: (ruleSet) => versions.archive(ruleSet),
+    ruleSetOfVersion: (version) => versions.ofVersion(version),
     admission,
     onShed: (reason) => metrics.decisionsShed.inc({ reason }),
     store,

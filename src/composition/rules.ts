@@ -3,7 +3,7 @@
 import { applicationSchemaFor } from '../decision/application';
 import type { ReadinessCheck } from '../http/app';
 import type { IdentifierProtector } from '../identity/identifiers';
-import { compileRuleSet, type RuleFileText } from '../rules/compile';
+import { compileRuleSet, type CompileResult, type RuleFileText } from '../rules/compile';
 import { formatDiagnostic } from '../rules/diagnostics';
 import { RuleSetHolder } from '../rules/hot-reload';
 import { readRuleFiles } from '../rules/load';
@@ -11,12 +11,17 @@ import { StartupError, type Built, type Root } from './built';
 import type { Models } from './models';
 
 /**
+ * How the service compiles rule files (loaded, reloaded, or archived versions replayed).
  * @param models the credit model's card sets the request's categories, which rules on the
  *   applicant are checked against (a rule comparing employmentDuration with "unemploye" never fires).
  */
-export async function buildRules({ settings, logger, metrics }: Root, protector: IdentifierProtector, models: Models): Promise<Built<RuleSetHolder>> {
+export function ruleCompiler(settings: Root['settings'], protector: IdentifierProtector, models: Models): (files: readonly RuleFileText[]) => CompileResult {
   const applicationSchema = applicationSchemaFor(models.card);
-  const compile = (files: readonly RuleFileText[]) => compileRuleSet(files, { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema, evaluator: settings.rulesEvaluator });
+  return (files) => compileRuleSet(files, { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema, evaluator: settings.rulesEvaluator });
+}
+
+export async function buildRules({ settings, logger, metrics }: Root, protector: IdentifierProtector, models: Models): Promise<Built<RuleSetHolder>> {
+  const compile = ruleCompiler(settings, protector, models);
   const initial = compile(await readRuleFiles(settings.rulesDir));
   if (!initial.ok) {
     throw new StartupError(`rules in ${settings.rulesDir} are invalid:\n  ${initial.diagnostics.map(formatDiagnostic).join('\n  ')}`);

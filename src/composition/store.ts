@@ -16,9 +16,16 @@ export interface Stores {
   readonly velocity: VelocityIndex;
 }
 
-export function buildStores({ settings, logger, clock }: Root): Built<Stores> {
-  const store = new AuditStore(path.join(settings.dataDir, 'audit.db'));
+export async function buildStores({ settings, logger, clock }: Root): Promise<Built<Stores>> {
+  const store = new AuditStore(path.join(settings.dataDir, 'audit.db'), { decisionWriter: 'worker' });
   store.onFault = (fault) => logger.error({ code: fault.code }, 'the audit store cannot write; decisions are refused (503) until a write succeeds');
+  store.onWriterLost = (failure) => logger.error({ code: failure.code }, 'the decision writer thread stopped; the decisions it held were not acknowledged; a new thread takes over');
+  try {
+    await store.ready();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   // While writes fail, a small write is tried every second; the first that succeeds makes the service ready again.
   const storeProbe = setInterval(() => {
     if (store.storageFault && store.probe()) logger.info('the audit store writes again; ready');
@@ -29,10 +36,10 @@ export function buildStores({ settings, logger, clock }: Root): Built<Stores> {
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
   return {
     value: { store, graphStore: new GraphStore(store.database), exposure, velocity },
-    close: () => {
+    close: async () => {
       clearInterval(storeProbe);
       clearInterval(pruneTimer);
-      store.close();
+      await store.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import type { RuleSet } from '../rules/ruleset';
 import type { AuditStore, Reservation } from '../store/audit-store';
 import { DecisionNotFoundError, DecisionStateError, InsufficientAuthorityError, RegionLimitExceededError } from './errors';
 import { checkExposure, reserveExposure } from './reservations';
-import type { DecisionDocument } from './service';
+import { storedDocumentOf } from './record';
 
 export interface SignOff {
   readonly reviewer: string;
@@ -41,7 +41,7 @@ export class DecisionLifecycle {
       () => {
         const decision = store.getDecision(decisionId);
         if (!decision) throw new DecisionNotFoundError(decisionId);
-        const document = decision.document as DecisionDocument;
+        const document = storedDocumentOf(decision.document);
         if (decision.status !== 'awaiting_review') {
           throw new DecisionStateError(`decision ${decisionId} is not awaiting review (status ${decision.status}, outcome ${decision.currentOutcome})`);
         }

@@ -21,12 +21,21 @@ export function checkExposure(book: ExposureBook, regions: RegionsTable, input: 
   return checkReservation(input.region, input.product, input.amount, effectiveLimit(input.region, input.product, regions, exposure), exposure);
 }
 
-/** Writes the reservation and books it. Call only inside store.commit, after the check passed. */
-export function reserveExposure(store: AuditStore, book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
+/**
+ * Books the reservation in memory, at once (after the check passed, in the same synchronous step):
+ * its rows then commit with the decision, and whoever books it takes it back if that commit fails.
+ */
+export function bookReservation(book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
   if (!(input.amount > 0)) return undefined;
   const reservation: Reservation = { ...input, reservedAt: now, expiresAt: now + regions.approvalExpiryDays * DAY_MS };
-  store.reserve(reservation);
   book.apply(reservation, 1);
+  return reservation;
+}
+
+/** Writes the reservation and books it. Call only inside store.commit, after the check passed. */
+export function reserveExposure(store: AuditStore, book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
+  const reservation = bookReservation(book, regions, input, now);
+  if (reservation) store.reserve(reservation);
   return reservation;
 }
 

@@ -12,53 +12,16 @@ import { approvalLevelFor, type ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { applyExposurePolicy } from '../limits/policy';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
-import type { AuditStore, DecisionEvent, DecisionRow, DecisionStatus, Reservation, StoredDecision } from '../store/audit-store';
+import { ApplicationExistsError, PURGED_IDENTIFIER, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { runFlow, type FlowResult, type StageProviders, type StageTrace } from './flow';
 import { authorityFor } from './stages/approval';
-import { checkExposure, reserveExposure } from './reservations';
+import { bookReservation, checkExposure } from './reservations';
 import { newDecisionId } from './ids';
+import { baseFacts, withFraud, type DecisionDocument, type DecisionResponse } from './document';
+import { documentOf, isDecisionRecord, protectedIdentifiersOf, recordOf, replayTraces, storedDocumentOf, type DecisionRecord, type TraceReplay } from './record';
 
-export interface DecisionResponse {
-  readonly decisionId: string;
-  readonly applicationId: string;
-  readonly outcome: Outcome;
-  readonly reasons: readonly Reason[];
-  /** The credit model's view; null when the model did not score (see reasons). */
-  readonly score: ScoreFacts | null;
-  readonly offer: Offer | null;
-  /** Who must sign: auto for an automatic approve or decline; for a review, the level required. */
-  readonly approvalLevel: ApprovalLevel;
-  readonly versions: { readonly rules: string; readonly model: string | null };
-  readonly timings: { readonly totalMs: number; readonly stages: Readonly<Record<string, number>> };
-  readonly decidedAt: string;
-  /** The fraud graph's view, from the fraud stage's `fraud` facts; absent when that stage did not complete. */
-  readonly fraud?: FraudSummary;
-}
-
-/** The community an application links into (docs/fraud-graph.md); clusterId null when none. */
-export interface FraudSummary {
-  readonly clusterId: string | null;
-  readonly suspicious: boolean;
-  readonly score: number;
-  readonly flags: readonly string[];
-}
-
-/** The response's `fraud` summary from the fraud stage's facts; nothing when that stage did not complete. */
-function withFraud(facts: Facts): { fraud?: FraudSummary } {
-  const f = factOf(facts, 'fraud');
-  return f ? { fraud: { clusterId: f.clusterId, suspicious: f.clusterSuspicious, score: f.clusterScore, flags: f.clusterFlags } } : {};
-}
-
-/** What the audit store keeps of a decision: inputs (identifiers protected), facts, rule results. */
-export interface DecisionDocument extends DecisionResponse {
-  readonly product: string;
-  readonly region: string;
-  readonly request: Omit<Application, 'identifiers'> & { readonly identifiers: ProtectedIdentifiers };
-  readonly facts: Facts;
-  readonly stages: readonly StageTrace[];
-}
 
 /** A stored decision as GET /decisions/:id shows it: the automatic decision, then its history. */
 export interface DecisionView extends DecisionDocument {
@@ -68,6 +31,8 @@ export interface DecisionView extends DecisionDocument {
   readonly reservation: (Reservation & { readonly releasedAt: number | null }) | null;
   /** Who asked for the decision (null for decisions stored before access control). */
   readonly caller: string | null;
+  /** How its rules' condition results were regained (absent for decisions stored whole, before lean records). */
+  readonly traces?: TraceReplay;
 }
 
 export interface DecisionObserver {
@@ -87,6 +52,10 @@ export interface DecisionServiceDeps {
   readonly clock?: () => number;
   /** The credit model's modelId@version, recorded in each decision; undefined without a model. */
   readonly modelVersion?: () => string | undefined;
+  /** Archives the rule set a decision was made with; resolves once it is (the decision commits after it). */
+  readonly archiveRuleSet?: (ruleSet: RuleSet) => Promise<void>;
+  /** The rule set of a version: the one serving, or an archived one (to replay a stored decision's rule traces). */
+  readonly ruleSetOfVersion?: (version: string) => Promise<RuleSet | undefined>;
   /** Slots, queue and load checks (src/decision/admission.ts); without it every decision is admitted. */
   readonly admission?: Admission;
   /** A request refused for load: nothing was decided or stored. */
@@ -114,29 +83,6 @@ export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMa
     .filter((f) => !given.has(f.code))
     .map((f) => ({ code: f.code, stage: 'scoring', message: reasons.get(f.code)?.message ?? f.code }));
   return { ...result, reasons: [...result.reasons, ...added] };
-}
-
-/** The facts every flow starts from (see FACT_CATALOG). */
-export function baseFacts(application: Application, identifiers: ProtectedIdentifiers): StageFacts {
-  const hashes: Partial<Record<IdentifierType, string>> = {};
-  const validity: Partial<Record<IdentifierType, boolean>> = {};
-  let validCount = 0;
-  for (const [type, id] of Object.entries(identifiers)) {
-    hashes[type as IdentifierType] = id.hash;
-    validity[type as IdentifierType] = id.valid;
-    if (id.valid) validCount++;
-  }
-  return {
-    product: application.product,
-    region: application.region,
-    amount: application.amount,
-    termMonths: application.termMonths,
-    applicant: application.applicant,
-    identifiers: hashes,
-    identifierCount: Object.keys(hashes).length,
-    identifierValidity: validity,
-    validIdentifierCount: validCount,
-  };
 }
 
 /** The approval level the decision needs as it stands, from the authority matrix and all its reasons. */
@@ -214,37 +160,42 @@ export class DecisionService {
       stages: result.stages,
     };
     const regions = ruleSet.tables.get(REGIONS_TABLE) as RegionsTable;
+    // No decision is stored without the rules it was made with in the archive (the first decision of a version waits for it).
+    await this.deps.archiveRuleSet?.(ruleSet);
 
-    // One unit of work: the idempotency check, the authoritative exposure check and reservation,
-    // and the decision record commit together, or not at all.
-    const committed = await store.commit(
-      () => {
-        const existing = store.findByApplicationId(application.applicationId);
-        if (existing) return { kind: 'exists' as const, existing };
-        let document = tentative;
-        const input =
-          document.outcome === 'approve'
-            ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null }
-            : undefined;
-        if (input) {
-          const check = checkExposure(book, regions, input);
-          if (check.wouldExceed || check.nearLimit) {
-            const settled = applyExposurePolicy(document, check, flow.exposurePolicy, ruleSet.reasons);
-            document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
-          }
-        }
-        const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller };
-        store.insertDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final');
-        const reservation: Reservation | undefined = input && document.outcome === 'approve' ? reserveExposure(store, book, regions, input, decidedAt) : undefined;
-        return { kind: 'inserted' as const, document, reservation, row };
-      },
-      (done) => {
-        if (done.kind === 'inserted' && done.reservation) book.apply(done.reservation, -1);
-      },
-    );
-    // A concurrent request with the same application id committed first: answer as a retry would.
-    if (committed.kind === 'exists') return this.replay(committed.existing, fingerprint, caller);
-    const { document, row } = committed;
+    // The idempotency check, the authoritative exposure check and the booking of the reservation
+    // happen in one synchronous step on the event loop, so no two approvals take the same room;
+    // the rows then commit on the decision writer. A decision of the same application still in
+    // flight is waited for, then answered as a retry would be.
+    for (let inFlight = store.decisionInFlight(application.applicationId); ; inFlight = store.decisionInFlight(application.applicationId)) {
+      const existing = store.findByApplicationId(application.applicationId);
+      if (existing) return this.replay(existing, fingerprint, caller);
+      if (!inFlight) break;
+      await inFlight.catch(() => undefined);
+    }
+    let document = tentative;
+    const input =
+      document.outcome === 'approve'
+        ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null }
+        : undefined;
+    if (input) {
+      const check = checkExposure(book, regions, input);
+      if (check.wouldExceed || check.nearLimit) {
+        const settled = applyExposurePolicy(document, check, flow.exposurePolicy, ruleSet.reasons);
+        document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
+      }
+    }
+    const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller };
+    const reservation: Reservation | undefined = input && document.outcome === 'approve' ? bookReservation(book, regions, input, decidedAt) : undefined;
+    try {
+      await store.writeDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final', reservation);
+    } catch (err) {
+      if (reservation) book.apply(reservation, -1);
+      // Stored meanwhile by another road (history imported in between): answer as a retry would.
+      const existing = err instanceof ApplicationExistsError ? store.findByApplicationId(application.applicationId) : undefined;
+      if (existing) return this.replay(existing, fingerprint, caller);
+      throw err;
+    }
     this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
     return { replayed: false, document };
@@ -287,22 +238,42 @@ export class DecisionService {
   /** A retry is answered only to the caller that asked first, and only for the same request. */
   private replay(prior: DecisionRow, fingerprint: string, caller: string): { replayed: boolean; document: DecisionDocument } {
     if (prior.requestFingerprint !== fingerprint || prior.caller !== caller) throw new IdempotencyConflictError(prior.applicationId, prior.decisionId);
-    const document = prior.document as DecisionDocument;
+    const document = storedDocumentOf(prior.document);
     this.deps.observer?.onReplay?.(document);
     return { replayed: true, document };
   }
 
-  getDecision(decisionId: string): DecisionView | undefined {
-    const stored: StoredDecision | undefined = this.deps.store.getDecision(decisionId);
+  /**
+   * A stored decision as GET /decisions/:id shows it. A lean record's rule traces are regained by
+   * replaying it against the rule set it was made with (`traces` false: without them, cheaper).
+   */
+  async getDecision(decisionId: string, options: { traces?: boolean } = {}): Promise<DecisionView | undefined> {
+    const { store } = this.deps;
+    const stored: StoredDecision | undefined = store.getDecision(decisionId);
     if (!stored) return undefined;
+    let document: DecisionDocument;
+    let traces: TraceReplay | undefined;
+    if (isDecisionRecord(stored.document)) {
+      document = documentOf(stored.document, protectedIdentifiersOf(stored.document, store.identifierHashes(stored.applicationId), PURGED_IDENTIFIER));
+      if (options.traces !== false) ({ document, traces } = await this.withTraces(stored.document, document));
+    } else document = stored.document as DecisionDocument;
     return {
-      ...(stored.document as DecisionDocument),
+      ...document,
       status: stored.status,
       currentOutcome: stored.currentOutcome,
-      history: this.deps.store.events(decisionId),
-      reservation: this.deps.store.reservation(decisionId) ?? null,
+      history: store.events(decisionId),
+      reservation: store.reservation(decisionId) ?? null,
       caller: stored.caller ?? null,
+      ...(traces ? { traces } : {}),
     };
+  }
+
+  private async withTraces(record: DecisionRecord, document: DecisionDocument): Promise<{ document: DecisionDocument; traces: TraceReplay }> {
+    const version = record.versions.rules;
+    const ruleSet = await this.deps.ruleSetOfVersion?.(version);
+    if (!ruleSet) return { document, traces: { status: 'unavailable', detail: `rule set ${version} is not in the archive` } };
+    const replayed = await replayTraces(record, document, ruleSet);
+    return { document: replayed.document, traces: replayed.replay };
   }
 }
 
@@ -319,6 +290,6 @@ function rowOf(document: DecisionDocument, fingerprint: string, identifiers: Pro
     rulesVersion: ruleSet.version,
     decidedAt,
     identifiers: Object.entries(identifiers).map(([type, id]) => ({ type, hash: id.hash, masked: id.masked })),
-    document,
+    document: recordOf(document),
   };
 }

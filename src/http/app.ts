@@ -161,16 +161,16 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
   });
 
   /** The decision, if it exists and this caller may see it; otherwise "not found" either way. */
-  const visibleDecision = (res: Response, decisionId: string) => {
-    const document = deps.decisions.getDecision(decisionId);
+  const visibleDecision = async (res: Response, decisionId: string, traces = true) => {
+    const document = await deps.decisions.getDecision(decisionId, { traces });
     if (!document || !mayAccessDecision(principalOf(res), document.caller)) {
       throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
     }
     return document;
   };
 
-  router.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), (req, res) => {
-    res.json(visibleDecision(res, req.params.decisionId as string));
+  router.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), async (req, res) => {
+    res.json(await visibleDecision(res, req.params.decisionId as string));
   });
 
   router.post('/decisions/:decisionId/review', guard('POST /decisions/{decisionId}/review'), requireJson, json, async (req, res) => {
@@ -180,16 +180,16 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
     // The access table admits reviewers only, and a reviewer credential always carries its level.
     if (!reviewer.level) throw new ApiError('FORBIDDEN', [{ path: 'authorization', message: 'the credential carries no approval level' }]);
     await deps.lifecycle.signOff(decisionId, { reviewer: reviewer.id, level: reviewer.level, outcome: body.outcome, ...(body.note !== undefined ? { note: body.note } : {}) });
-    res.json(deps.decisions.getDecision(decisionId));
+    res.json(await deps.decisions.getDecision(decisionId));
   });
 
   // The body is optional: an origination system may just say the loan was not taken up.
   router.post('/decisions/:decisionId/cancel', guard('POST /decisions/{decisionId}/cancel'), jsonIfAny, json, async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
     const body = validateCancel(req.body ?? {});
-    visibleDecision(res, decisionId);
+    await visibleDecision(res, decisionId, false);
     await deps.lifecycle.cancel(decisionId, principalOf(res).id, body.note);
-    res.json(deps.decisions.getDecision(decisionId));
+    res.json(await deps.decisions.getDecision(decisionId));
   });
 
 

@@ -112,9 +112,22 @@ const storedDecision = {
               durationMs: { type: 'number' },
               fallback: { type: 'object' },
               facts: { type: 'object' },
-              rules: { type: 'array', items: { type: 'object', required: ['rule', 'fired'], properties: { rule: { type: 'string' }, fired: { type: 'boolean' } } } },
+              rules: {
+                type: 'array',
+                description: 'Every rule of the stage with each condition\'s result. The store keeps only which rules fired; these are regained by replaying the stored facts against the archived rule set (see traces).',
+                items: { type: 'object', required: ['rule', 'fired'], properties: { rule: { type: 'string' }, fired: { type: 'boolean' } } },
+              },
             },
           },
+        },
+        traces: {
+          description:
+            "How the stages' rule results were regained: replayed against the archived rule set of versions.rules (replayed), replayed but firing other rules than stored (differs: names the stages), or not (unavailable: rules are then empty). Absent for decisions stored whole, before lean records.",
+          oneOf: [
+            { type: 'object', required: ['status', 'ruleSetVersion'], properties: { status: { enum: ['replayed'] }, ruleSetVersion: { type: 'string' } } },
+            { type: 'object', required: ['status', 'ruleSetVersion', 'stages'], properties: { status: { enum: ['differs'] }, ruleSetVersion: { type: 'string' }, stages: { type: 'array', items: { type: 'string' } } } },
+            { type: 'object', required: ['status', 'detail'], properties: { status: { enum: ['unavailable'] }, detail: { type: 'string' } } },
+          ],
         },
       },
     },

@@ -284,11 +284,15 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
   const reasons = new Map<string, ReasonSpec>(Object.entries(reasonsFile?.value.reasons ?? {}));
 
   const lists = new Map<string, IdentifierList>();
+  // What the store archives of each list: its hashes, never a raw entry.
+  const archivedLists = new Map<string, string>();
   for (const { file, value } of parsed.list) {
     const name = baseName(file.relPath);
     const type = value.identifierType as IdentifierType;
     const hashes = new Set<string>([...(value.hashes ?? []), ...(value.entries ?? []).map((e: string) => options.hashIdentifier(type, e))]);
     lists.set(name, { name, identifierType: type, hashes });
+    const { entries: _raw, ...rest } = value as { entries?: unknown };
+    archivedLists.set(file.relPath, `${JSON.stringify({ ...rest, hashes: [...hashes].sort() }, null, 2)}\n`);
   }
 
   const comparisons: ComparisonContext = {
@@ -342,6 +346,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       version: ruleSetVersion(files),
       loadedAt: options.now ?? new Date(),
       files: files.map((f) => ({ path: f.relPath, sha256: sha256(f.text) })),
+      archive: files.map((f) => ({ path: f.relPath, text: archivedLists.get(f.relPath) ?? f.text })),
       flows,
       reasons,
       lists,

@@ -114,6 +114,11 @@ export interface RuleSet {
   readonly version: string;
   readonly loadedAt: Date;
   readonly files: readonly RuleFileInfo[];
+  /**
+   * The files as the audit store archives this version (to replay its decisions later): as
+   * loaded, except lists, whose raw entries are replaced by their keyed hashes.
+   */
+  readonly archive: readonly { readonly path: string; readonly text: string }[];
   readonly flows: ReadonlyMap<string, Flow>;
   readonly reasons: ReadonlyMap<string, ReasonSpec>;
   readonly lists: ReadonlyMap<string, IdentifierList>;

@@ -3,7 +3,22 @@
 // a kill -9 or a power cut. Units of work arriving in the same event-loop turn share one
 // transaction (group commit): one fsync acknowledges many decisions, and none is acknowledged
 // before its commit. Each unit runs in its own savepoint, so one failing unit fails alone.
+// New decisions take a faster road: a worker thread with its own connection commits them
+// (src/store/decision-writer.ts), so the event loop never waits on their inserts or their fsync.
 import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import {
+  decodeStoredDocument,
+  encodeStoredDocument,
+  failureOf,
+  insertDecisionRows,
+  prepareDecisionStatements,
+  type DecisionStatements,
+  type DecisionWrite,
+  type WriteFailure,
+  type WriterAnswer,
+  type WriterRequest,
+} from './decision-writer';
 
 export type DecisionStatus = 'final' | 'awaiting_review' | 'cancelled' | 'expired';
 
@@ -149,6 +164,15 @@ export const MIGRATIONS: readonly string[] = [
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) STRICT;`,
+  // Decisions keep a lean record, compressed (record; document stays for older rows), and every
+  // rule set the service loads is archived by version, so a decision's rule traces can be
+  // regained by replaying its record against the rules it was made with.
+  `ALTER TABLE decisions ADD COLUMN record BLOB;
+   CREATE TABLE rule_set_versions (
+     version TEXT PRIMARY KEY,
+     files TEXT NOT NULL,
+     archived_at INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 interface RawRow {
@@ -161,6 +185,7 @@ interface RawRow {
   rules_version: string;
   decided_at: number;
   document: string;
+  record: Buffer | null;
   status: DecisionStatus;
   current_outcome: string | null;
   fraud_evidence: number;
@@ -188,16 +213,6 @@ function prepareStatements(db: Database.Database) {
   return {
     byApplication: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
     byDecision: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE decision_id = ?'),
-    insert: db.prepare(
-      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, status, fraud_evidence, source, caller)
-       VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, @document, @status, @fraudEvidence, @source, @caller)`,
-    ),
-    // One statement per count of identifiers (1–8): a decision's identifier rows go in with one call.
-    insertIdentifiers: Array.from({ length: 9 }, (_, n) =>
-      n === 0
-        ? undefined
-        : db.prepare(`INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`),
-    ),
     identifiersSince: db.prepare<[number], { type: string; hash: string; decided_at: number }>(
       `SELECT i.type, i.hash, i.decided_at FROM decisions d JOIN application_identifiers i ON i.application_id = d.application_id
         WHERE d.decided_at > ? ORDER BY d.decided_at`,
@@ -206,10 +221,6 @@ function prepareStatements(db: Database.Database) {
     setStatus: db.prepare('UPDATE decisions SET status = ?, current_outcome = ? WHERE decision_id = ?'),
     insertEvent: db.prepare('INSERT INTO decision_events (decision_id, at, type, detail) VALUES (?, ?, ?, ?)'),
     events: db.prepare<[string], { at: number; type: string; detail: string }>('SELECT at, type, detail FROM decision_events WHERE decision_id = ? ORDER BY seq'),
-    reserve: db.prepare(
-      `INSERT INTO exposure_reservations (decision_id, region, product, amount, pd, reserved_at, expires_at)
-       VALUES (@decisionId, @region, @product, @amount, @pd, @reservedAt, @expiresAt)`,
-    ),
     release: db.prepare('UPDATE exposure_reservations SET released_at = ?, release_reason = ? WHERE decision_id = ? AND released_at IS NULL'),
     reservation: db.prepare<[string], { decision_id: string; region: string; product: string; amount: number; pd: number | null; reserved_at: number; expires_at: number; released_at: number | null }>(
       'SELECT * FROM exposure_reservations WHERE decision_id = ?',
@@ -237,8 +248,11 @@ function prepareStatements(db: Database.Database) {
     deleteDecision: db.prepare('DELETE FROM decisions WHERE decision_id = ?'),
     identifierHashes: db.prepare<[string], { hash: string }>('SELECT hash FROM application_identifiers WHERE application_id = ?'),
     deleteIdentifiers: db.prepare('DELETE FROM application_identifiers WHERE application_id = ?'),
-    document: db.prepare<[string], { document: string }>('SELECT document FROM decisions WHERE decision_id = ?'),
-    setDocument: db.prepare('UPDATE decisions SET document = ? WHERE decision_id = ?'),
+    document: db.prepare<[string], { document: string; record: Buffer | null }>('SELECT document, record FROM decisions WHERE decision_id = ?'),
+    setDocument: db.prepare('UPDATE decisions SET document = ?, record = ? WHERE decision_id = ?'),
+    identifiersOf: db.prepare<[string], { type: string; hash: string }>('SELECT type, hash FROM application_identifiers WHERE application_id = ?'),
+    archiveRuleSet: db.prepare('INSERT INTO rule_set_versions (version, files, archived_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING'),
+    archivedRuleSet: db.prepare<[string], { files: string; archived_at: number }>('SELECT files, archived_at FROM rule_set_versions WHERE version = ?'),
     expiring: db.prepare<[number], { decision_id: string }>('SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= ? ORDER BY expires_at'),
   };
 }
@@ -275,8 +289,54 @@ export class StorageFaultError extends Error {
   }
 }
 
+/** The application id is stored already (a concurrent request, or history imported meanwhile): nothing was written. */
+export class ApplicationExistsError extends Error {
+  constructor(readonly applicationId: string) {
+    super(`application ${applicationId} is stored already`);
+  }
+}
+
+export interface AuditStoreOptions {
+  /**
+   * Where new decisions are committed: 'worker' (the service) gives them a thread and connection
+   * of their own; 'inline' (tools, store tests) commits them on this connection with other units.
+   */
+  readonly decisionWriter?: 'worker' | 'inline';
+}
+
+/** The row a decision becomes, given its status and the reservation it takes. */
+export function decisionWriteOf(row: DecisionRow, status: DecisionStatus, reservation?: Reservation): DecisionWrite {
+  return {
+    decision: {
+      decisionId: row.decisionId,
+      applicationId: row.applicationId,
+      requestFingerprint: row.requestFingerprint,
+      product: row.product,
+      region: row.region,
+      outcome: row.outcome,
+      rulesVersion: row.rulesVersion,
+      decidedAt: row.decidedAt,
+      document: row.documentJson ?? JSON.stringify(row.document),
+      status,
+      fraudEvidence: row.fraudEvidence ? 1 : 0,
+      source: row.source,
+      caller: row.caller ?? null,
+    },
+    identifiers: row.identifiers,
+    ...(reservation ? { reservation } : {}),
+  };
+}
+
+interface PendingWrite {
+  readonly write: DecisionWrite;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
 export class AuditStore {
   private readonly db: Database.Database;
+  /** Holds the store's ownership lock for as long as this store is open (one process per store). */
+  private readonly owner: Database.Database;
   private fault: StorageFault | undefined;
   /** Called once when writes start failing (for one log line, not one per request). */
   onFault?: (fault: StorageFault) => void;
@@ -284,25 +344,34 @@ export class AuditStore {
   private flushScheduled = false;
   private closed = false;
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly decisionStatements: DecisionStatements;
+  private readonly writer: DecisionWriterThread | undefined;
+  /** Decisions handed to the writer and not yet committed or failed, by application id. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
-  constructor(file: string) {
+  /** Opens the store; `ready()` resolves once its decision writer (if any) has opened its connection. */
+  constructor(file: string, options: AuditStoreOptions = {}) {
+    this.owner = claimOwnership(file);
     this.db = new Database(file);
-    this.db.pragma('busy_timeout = 5000');
-    // NOTE: one process owns the store. The exposure book and velocity index mirror it in
-    // memory, so a second writer would let approvals overshoot; the exclusive lock makes a
-    // second service on the same DATA_DIR fail at start instead.
     try {
-      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('busy_timeout = 5000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
     } catch (err) {
       this.db.close();
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new Error(`audit store ${file} is in use by another process (one service per DATA_DIR)`);
+      this.owner.close();
       throw err;
     }
     this.statements = prepareStatements(this.db);
+    this.decisionStatements = prepareDecisionStatements(this.db);
+    this.writer = options.decisionWriter === 'worker' ? new DecisionWriterThread(file, (failure) => this.writerLost(failure)) : undefined;
+  }
+
+  /** Resolves when the store can take decisions (its writer thread has opened the database). */
+  async ready(): Promise<void> {
+    await this.writer?.opened;
   }
 
   private migrate(): void {
@@ -326,7 +395,7 @@ export class AuditStore {
       rulesVersion: r.rules_version,
       decidedAt: r.decided_at,
       identifiers: [],
-      document: JSON.parse(r.document) as unknown,
+      document: JSON.parse(decodeStoredDocument(r)) as unknown,
       status: r.status,
       currentOutcome: r.current_outcome ?? r.outcome,
       fraudEvidence: r.fraud_evidence === 1,
@@ -345,6 +414,22 @@ export class AuditStore {
   getDecision(decisionId: string): StoredDecision | undefined {
     const r = this.statements.byDecision.get(decisionId);
     return r && AuditStore.toStored(r);
+  }
+
+  /** The keyed hashes of an application's identifiers, by type (none once retention forgot them). */
+  identifierHashes(applicationId: string): Partial<Record<string, string>> {
+    return Object.fromEntries(this.statements.identifiersOf.all(applicationId).map((r) => [r.type, r.hash]));
+  }
+
+  /** Inside a unit of work: keeps a rule set's files under its version (once; later loads of it change nothing). */
+  archiveRuleSet(version: string, files: readonly { readonly path: string; readonly text: string }[], at: number): void {
+    this.statements.archiveRuleSet.run(version, JSON.stringify(files), at);
+  }
+
+  /** An archived rule set's files, if this store has seen that version. */
+  archivedRuleSet(version: string): { files: { path: string; text: string }[]; archivedAt: number } | undefined {
+    const r = this.statements.archivedRuleSet.get(version);
+    return r && { files: JSON.parse(r.files) as { path: string; text: string }[], archivedAt: r.archived_at };
   }
 
   events(decisionId: string): DecisionEvent[] {
@@ -410,14 +495,62 @@ export class AuditStore {
   // ---- writes (only inside a unit of work passed to commit) ----
 
   insertDecision(row: DecisionRow, status: DecisionStatus): void {
-    const { documentJson, ...columns } = row;
-    this.statements.insert.run({ ...columns, document: documentJson ?? JSON.stringify(row.document), status, fraudEvidence: row.fraudEvidence ? 1 : 0, caller: row.caller ?? null });
-    const ids = row.identifiers;
-    for (let from = 0; from < ids.length; from += 8) {
-      const chunk = ids.slice(from, from + 8);
-      this.statements.insertIdentifiers[chunk.length]?.run(chunk.flatMap((id) => [row.applicationId, id.type, id.hash, id.masked, row.decidedAt]));
-    }
+    insertDecisionRows(this.decisionStatements, decisionWriteOf(row, status));
   }
+
+  /**
+   * Commits a new decision (its rows and the exposure reservation it takes) and resolves once it
+   * is durable: on the writer thread, grouped with the decisions that arrive while the previous
+   * commit syncs, or inline. Rejects with ApplicationExistsError when the application id is
+   * stored already, and StorageFaultError when the disk takes no writes; nothing is then written.
+   */
+  writeDecision(row: DecisionRow, status: DecisionStatus, reservation?: Reservation): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit store is closed'));
+    const write = decisionWriteOf(row, status, reservation);
+    const committing = (
+      this.writer
+        ? this.writer.write(write)
+        : this.commit(() => {
+            insertDecisionRows(this.decisionStatements, write);
+          })
+    ).then(
+      () => {
+        this.fault = undefined;
+      },
+      (err: unknown) => {
+        throw this.writeError(row.applicationId, err);
+      },
+    );
+    const tracked = committing.finally(() => {
+      if (this.inFlight.get(row.applicationId) === tracked) this.inFlight.delete(row.applicationId);
+    });
+    this.inFlight.set(row.applicationId, tracked);
+    return tracked;
+  }
+
+  /** Group commits of the decision writer so far, and the decisions they held (decisions per fsync = ratio). */
+  get decisionCommits(): { readonly commits: number; readonly decisions: number } {
+    return this.writer?.committed ?? { commits: 0, decisions: 0 };
+  }
+
+  /** A decision of this application handed to writeDecision and not yet committed or failed. */
+  decisionInFlight(applicationId: string): Promise<void> | undefined {
+    return this.inFlight.get(applicationId);
+  }
+
+  private writeError(applicationId: string, err: unknown): unknown {
+    const failure = err instanceof WriterError ? err.failure : failureOf(err);
+    if (failure.code?.startsWith('SQLITE_CONSTRAINT') && /decisions\.application_id/.test(failure.message)) return new ApplicationExistsError(applicationId);
+    return this.storageError(err instanceof WriterError ? Object.assign(new Error(failure.message), { code: failure.code }) : err);
+  }
+
+  /** The writer thread stopped unexpectedly: what was in flight failed (not acknowledged); a new thread takes over. */
+  private writerLost(failure: WriteFailure): void {
+    this.onWriterLost?.(failure);
+  }
+
+  /** Called when the decision writer thread stopped unexpectedly (it restarts by itself). */
+  onWriterLost?: (failure: WriteFailure) => void;
 
   setStatus(decisionId: string, status: DecisionStatus, currentOutcome: string): void {
     this.statements.setStatus.run(status, currentOutcome, decisionId);
@@ -428,7 +561,7 @@ export class AuditStore {
   }
 
   reserve(reservation: Reservation): void {
-    this.statements.reserve.run(reservation);
+    this.decisionStatements.reserve.run(reservation);
   }
 
   /** Releases a live reservation; false when there is none (never reserved, or released already). */
@@ -459,6 +592,8 @@ export class AuditStore {
     if (batch.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
+      // IMMEDIATE: take the write lock first. The decision writer commits from its own connection,
+      // and a deferred transaction that read before another connection committed could not write.
       this.db.transaction(() => {
         for (const unit of batch) {
           try {
@@ -468,7 +603,7 @@ export class AuditStore {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      }).immediate();
     } catch (err) {
       const error = this.storageError(err);
       batch.forEach((unit, i) => {
@@ -502,7 +637,7 @@ export class AuditStore {
       this.db.transaction(() => {
         // Rewriting the header's user_version dirties page 1: a real write through the WAL.
         this.db.pragma(`user_version = ${this.db.pragma('user_version', { simple: true }) as number}`);
-      })();
+      }).immediate();
       this.fault = undefined;
       return true;
     } catch (err) {
@@ -569,11 +704,13 @@ export class AuditStore {
       if (hashes.length === 0) continue;
       const row = this.statements.document.get(c.decisionId);
       if (row) {
-        let json = row.document;
-        // The hashes appear in the request, the facts and the traced rule conditions; a plain text
-        // replacement reaches them all (a 64-hex HMAC cannot occur by chance in other text).
+        const stored = decodeStoredDocument(row);
+        let json = stored;
+        // Whole documents (stored before lean records) hold the hashes in the request, the facts and
+        // the traced rule conditions; a plain text replacement reaches them all (a 64-hex HMAC cannot
+        // occur by chance in other text). A lean record holds none: its identifier rows go below.
         for (const h of hashes) json = json.split(h).join(PURGED_IDENTIFIER);
-        this.statements.setDocument.run(json, c.decisionId);
+        if (json !== stored) this.statements.setDocument.run(row.record ? '' : json, row.record ? encodeStoredDocument(json) : null, c.decisionId);
       }
       this.statements.deleteIdentifiers.run(c.applicationId);
       purged++;
@@ -581,11 +718,174 @@ export class AuditStore {
     return purged;
   }
 
-  /** Commits what is queued, then closes the database. */
-  close(): void {
-    if (this.closed) return;
+  /** Commits what is queued (on this connection and on the writer thread), then closes the database. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.flush();
     this.closed = true;
-    this.db.close();
+    const release = () => {
+      this.db.close();
+      this.owner.close();
+    };
+    // Without a writer thread everything is closed before this returns (tools exit right after).
+    if (!this.writer) {
+      release();
+      return Promise.resolve();
+    }
+    return this.writer.close().then(release);
   }
+}
+
+/**
+ * One process owns a store: the exposure book and velocity index mirror it in memory, so a second
+ * writer would let approvals overshoot. A lock file beside the store, held in SQLite's exclusive
+ * locking mode, is that claim; the OS releases it when the process dies, even by kill -9.
+ */
+function claimOwnership(file: string): Database.Database {
+  // An in-memory store (tests) belongs to its connection alone.
+  const owner = new Database(file === ':memory:' || file === '' ? ':memory:' : `${file}-owner`, { timeout: 250 });
+  try {
+    owner.pragma('locking_mode = EXCLUSIVE');
+    owner.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (pid INTEGER); DELETE FROM owner; INSERT INTO owner VALUES (' + process.pid + '); COMMIT;');
+  } catch (err) {
+    owner.close();
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new Error(`audit store ${file} is in use by another process (one service per DATA_DIR)`);
+    throw err;
+  }
+  return owner;
+}
+
+/** A failure the writer thread reported (its SQLite code and message). */
+class WriterError extends Error {
+  constructor(readonly failure: WriteFailure) {
+    super(failure.message);
+  }
+}
+
+/**
+ * The main thread's side of the decision writer: at most one batch in flight; what arrives
+ * meanwhile waits and goes as the next batch, so a busy store commits many decisions per fsync.
+ */
+class DecisionWriterThread {
+  private worker: Worker;
+  readonly opened: Promise<void>;
+  private waiting: PendingWrite[] = [];
+  private inFlight: { readonly id: number; readonly writes: PendingWrite[] } | undefined;
+  private nextId = 1;
+  private closing: Promise<void> | undefined;
+  private sendScheduled = false;
+  /** Whether a thread has opened the store: a thread that cannot open it is not restarted. */
+  private everOpened = false;
+  readonly committed = { commits: 0, decisions: 0 };
+
+  constructor(
+    private readonly file: string,
+    private readonly lost: (failure: WriteFailure) => void,
+  ) {
+    ({ worker: this.worker, opened: this.opened } = this.start());
+    // A failed open is reported by ready(); unobserved here, it must not crash the process.
+    this.opened.catch(() => undefined);
+  }
+
+  /** Settles when the current thread has exited. */
+  private exited: Promise<unknown> = Promise.resolve();
+
+  private start(): { worker: Worker; opened: Promise<void> } {
+    const worker = new Worker(decisionWriterEntry(), { workerData: { role: 'decision-writer', file: this.file } });
+    this.exited = new Promise((resolve) => worker.once('exit', resolve));
+    let threadError: Error | undefined;
+    worker.on('error', (err) => {
+      threadError = err;
+    });
+    const opened = new Promise<void>((resolve, reject) => {
+      worker.on('message', (answer: WriterAnswer) => {
+        if (answer.kind === 'ready') {
+          this.everOpened = true;
+          resolve();
+        } else if (answer.kind === 'opened') reject(new WriterError(answer.failure));
+        else this.answered(answer);
+      });
+      worker.once('exit', (code) => {
+        reject(new Error(`the decision writer thread stopped (exit code ${code}) before it opened the store${threadError ? `: ${threadError.message}` : ''}`));
+        if (this.worker !== worker || this.closing) return;
+        const failure: WriteFailure = { code: 'WRITER_EXITED', message: `the decision writer thread exited (code ${code})${threadError ? `: ${threadError.message}` : ''}` };
+        // What it held may or may not have committed: not acknowledged. A retry finds it stored or decides it.
+        for (const p of this.inFlight?.writes ?? []) p.reject(new WriterError(failure));
+        this.inFlight = undefined;
+        if (!this.everOpened) {
+          for (const p of this.waiting.splice(0)) p.reject(new WriterError(failure));
+          return;
+        }
+        this.lost(failure);
+        const restarted = this.start();
+        restarted.opened.catch(() => undefined);
+        this.worker = restarted.worker;
+        this.schedule();
+      });
+    });
+    return { worker, opened };
+  }
+
+  write(write: DecisionWrite): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ write, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.sendScheduled || this.waiting.length === 0) return;
+    // The rest of this event-loop turn may add more decisions to the same commit.
+    this.sendScheduled = true;
+    setImmediate(() => {
+      this.sendScheduled = false;
+      this.send();
+    });
+  }
+
+  private send(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
+    const writes = this.waiting;
+    this.waiting = [];
+    const id = this.nextId++;
+    this.inFlight = { id, writes };
+    this.worker.postMessage({ kind: 'batch', id, writes: writes.map((p) => p.write) } satisfies WriterRequest);
+  }
+
+  private answered(answer: Exclude<WriterAnswer, { kind: 'ready' } | { kind: 'opened' }>): void {
+    const batch = this.inFlight;
+    if (!batch || batch.id !== answer.id) return;
+    this.inFlight = undefined;
+    if (answer.kind === 'failed') {
+      for (const p of batch.writes) p.reject(new WriterError(answer.failure));
+    } else {
+      this.committed.commits++;
+      this.committed.decisions += batch.writes.length;
+      batch.writes.forEach((p, i) => {
+        const failure = answer.failures[i];
+        if (failure) p.reject(new WriterError(failure));
+        else p.resolve();
+      });
+    }
+    this.send();
+  }
+
+  /** Waits for every decision handed over to commit, then stops the thread. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.inFlight || (this.waiting.length > 0 && this.everOpened)) {
+        this.send();
+        await new Promise((r) => setImmediate(r));
+      }
+      // A thread that never opened the store (or died) has exited already: nothing to wait for.
+      this.worker.postMessage({ kind: 'close' } satisfies WriterRequest);
+      await this.exited;
+    })();
+    return this.closing;
+  }
+}
+
+/** The writer's entry: this same module as Node runs it, from source (type stripping) or compiled. */
+function decisionWriterEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './decision-writer.ts' : './decision-writer.js', import.meta.url);
 }

@@ -17,6 +17,7 @@ import type Database from 'better-sqlite3';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { rekeyedHash } from '../identity/identifiers';
 import { keyFingerprint, META, previousKeys, rekeyHistory, sealChain } from './identifier-key-chain';
+import { decodeStoredDocument, encodeStoredDocument } from './decision-writer';
 import { deleteMeta, getMeta, setMeta } from './store-meta';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -231,11 +232,11 @@ export function rekeyStore(db: Database.Database, options: RekeyOptions): RekeyR
   };
   const progress = (): RekeyProgress => ({ phase: s.phase, done: { ...s.done }, total });
   const statements = {
-    decisions: db.prepare<[string, number], { decision_id: string; application_id: string; request_fingerprint: string; document: string }>(
-      'SELECT decision_id, application_id, request_fingerprint, document FROM decisions WHERE decision_id > ? ORDER BY decision_id LIMIT ?',
+    decisions: db.prepare<[string, number], { decision_id: string; application_id: string; request_fingerprint: string; document: string; record: Buffer | null }>(
+      'SELECT decision_id, application_id, request_fingerprint, document, record FROM decisions WHERE decision_id > ? ORDER BY decision_id LIMIT ?',
     ),
     ownHashes: db.prepare<[string], { hash: string }>('SELECT hash FROM application_identifiers WHERE application_id = ?'),
-    updateDecision: db.prepare('UPDATE decisions SET request_fingerprint = ?, document = ? WHERE decision_id = ?'),
+    updateDecision: db.prepare('UPDATE decisions SET request_fingerprint = ?, document = ?, record = ? WHERE decision_id = ?'),
     firstIdentifiers: db.prepare<[number], { application_id: string; type: string; hash: string }>(
       'SELECT application_id, type, hash FROM application_identifiers ORDER BY application_id, type LIMIT ?',
     ),
@@ -256,7 +257,8 @@ export function rekeyStore(db: Database.Database, options: RekeyOptions): RekeyR
     db.transaction(() => {
       for (const d of page) {
         const own = statements.ownHashes.all(d.application_id).map((r) => r.hash);
-        statements.updateDecision.run(stepFingerprint(newKey, d.request_fingerprint), rekeyDocument(d.document, own, newKey), d.decision_id);
+        const json = rekeyDocument(decodeStoredDocument(d), own, newKey);
+        statements.updateDecision.run(stepFingerprint(newKey, d.request_fingerprint), d.record ? '' : json, d.record ? encodeStoredDocument(json) : null, d.decision_id);
       }
       if (page.length > 0) {
         s.decisionsAfter = (page[page.length - 1] as { decision_id: string }).decision_id;

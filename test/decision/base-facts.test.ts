@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/decision/application';
 import { runFlow } from '../../src/decision/flow';
-import { baseFacts } from '../../src/decision/service';
+import { baseFacts } from '../../src/decision/document';
 import type { FraudFacts } from '../../src/graph/fraud-facts';
 import { IDENTIFIER_TYPES, IdentifierProtector, type RawIdentifiers } from '../../src/identity/identifiers';
 import { loadRuleSet } from '../../src/rules/load';
