@@ -2,13 +2,15 @@
 // same run (the ceiling), then where the time of one decision goes. Prints rps, p50, p99 and
 // ratios. The load generator runs in this process, the server in a child process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { devAuthorization } from './credentials';
 import { profileDecision } from './profile';
 import { sampleApplication } from './sample';
+import { startupBench } from './startup';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -71,10 +73,28 @@ try {
     console.log(`${name.padEnd(14)}${fmt(r.rps, 0)}${fmt(r.p50)}${fmt(r.p99)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}`);
   }
   console.log(`ratio /decide ÷ bare: rps ${(decide.rps / bare.rps).toFixed(2)}, p50 ${(decide.p50 / Math.max(bare.p50, 0.01)).toFixed(2)}, p99 ${(decide.p99 / Math.max(bare.p99, 0.01)).toFixed(2)}`);
+  console.log(`  target: /decide rps ≥ 0.60 × bare: ${(decide.rps / bare.rps).toFixed(2)} ${decide.rps / bare.rps >= 0.6 ? 'met' : 'NOT met'}`);
+  console.log(`  target: /decide p99 ≤ 10 ms at ${CONNECTIONS} connections: ${decide.p99} ms ${decide.p99 <= 10 ? 'met' : 'NOT met'}`);
 } finally {
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
+  reportStoredBytes(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** What the store keeps per decision, after the load: the whole file (rows, identifier rows, indexes, the rule-set archive) over its decisions. */
+function reportStoredBytes(dir: string): void {
+  const file = path.join(dir, 'audit.db');
+  const db = new Database(file, { readonly: true });
+  const { n, records } = db.prepare<[], { n: number; records: number }>('SELECT COUNT(*) AS n, SUM(LENGTH(record)) AS records FROM decisions').get() ?? { n: 0, records: 0 };
+  const identifierRows = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM application_identifiers').get()?.n ?? 0;
+  db.close();
+  const bytes = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+  const perDecision = bytes / Math.max(n, 1);
+  console.log(
+    `stored per decision: ${Math.round(perDecision)} bytes of store file (${n} decisions, ${identifierRows} identifier rows; compressed records ${Math.round(records / Math.max(n, 1))} bytes on average)`,
+  );
+  console.log(`  target: ≤ 2 KB stored per decision: ${Math.round(perDecision)} bytes ${perDecision <= 2048 ? 'met' : 'NOT met'}`);
 }
 
 await profileDecision();
@@ -82,6 +102,10 @@ await profileDecision();
 // Rule stages alone: json-rules-engine against the compiled evaluator, and the whole personal_loan flow against its target.
 console.log('');
 await import('./rule-evaluators');
+
+// Startup time and memory: the compiled build (npm start, the image) against the tsx source run.
+console.log('');
+await startupBench();
 
 // The fraud graph's scale and isolation figures (recluster at 100k and 1M, /decide p99 during a
 // recluster vs idle) run in their own process with a larger heap; BENCH_GRAPH=0 skips them.

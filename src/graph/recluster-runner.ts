@@ -27,13 +27,17 @@ export function inlineRunner(gang?: GangScorer): ReclusterRunner {
 }
 
 /**
- * NOTE: the service runs from TypeScript source only (npm start, the image's CMD and every bench
- * script go through tsx; nothing compiles to .js), so the worker's entry is a .ts file, which a
- * bare worker thread cannot load; `execArgv: ['--import', 'tsx']` does not reach a worker's loader
- * on every Node version either. The thread starts in ts-worker-boot.mjs, which loads the entry
- * through tsx's API.
+ * NOTE: two ways to run. Compiled (`npm run build`: npm start, the image), this module is bundled
+ * into a dist/*.js file that sits next to dist/recluster-worker.js (scripts/build.mjs writes one
+ * flat folder), and the thread starts there with plain node. From TypeScript source (tsx, vitest)
+ * the entry is a .ts file, which a bare worker thread cannot load, and `execArgv: ['--import',
+ * 'tsx']` does not reach a worker's loader on every Node version either: the thread starts in
+ * ts-worker-boot.mjs, which loads the entry through tsx's API.
  */
+const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
+
 function spawnWorker(gangModel: GangModelLocation | undefined): Worker {
+  if (!fromSource) return new Worker(new URL('./recluster-worker.js', import.meta.url), { workerData: { gangModel } });
   const entry = new URL('./recluster-worker.ts', import.meta.url).href;
   return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), { workerData: { entry, gangModel } });
 }
