@@ -35,6 +35,7 @@ const ENTRY_POINTS = {
   'import-worker': 'src/cli/import-worker.ts',
   'api-key': 'src/cli/api-key.ts',
   rekey: 'src/cli/rekey.ts',
+  replay: 'src/cli/replay.ts',
   'rules-check': 'src/cli/rules-check.ts',
   'rules-test': 'src/cli/rules-test.ts',
 };

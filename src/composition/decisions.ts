@@ -32,6 +32,7 @@ export interface Decisions {
   readonly retention: RetentionSweeper;
   readonly applicationSchema: object;
   readonly historyLineSchema: object;
+  readonly ruleVersions: RuleSetVersions;
 }
 
 export async function buildDecisions(root: Root, protector: IdentifierProtector, rules: RuleSetHolder, models: Models, stores: Stores, fraud: FraudGraphPart): Promise<Built<Decisions>> {
@@ -68,7 +69,10 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
   }, 1000).unref();
   const { psi } = models;
   const versions = new RuleSetVersions({ store, current: () => rules.current, compile: ruleCompiler(settings, protector, models), clock });
+  // Every rule set the service loads is archived: at start, and within a second of a reload (the
+  // first decision of a version waits for its archive in any case).
   await versions.archive(rules.current);
+  const archiveTimer = setInterval(() => versions.archive(rules.current).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'archiving the rule set failed; retried')), 1000).unref();
   const decisions = new DecisionService({
     archiveRuleSet: (ruleSet) => versions.archive(ruleSet),
     ruleSetOfVersion: (version) => versions.ofVersion(version),
@@ -141,10 +145,11 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     settings.retentionSweepMs > 0 ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
 
   return {
-    value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema },
+    value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions },
     close: async () => {
       for (const t of retentionTimers) clearTimeout(t);
       clearInterval(expiryTimer);
+      clearInterval(archiveTimer);
       clearInterval(loadGauges);
       loopDelay.close();
       await retention.close();

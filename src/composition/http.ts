@@ -32,7 +32,7 @@ export async function buildHttp(
   parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; draining: () => boolean },
 ): Promise<Built<ReturnType<typeof createApp>>> {
   const { rules, stores: { store, graphStore, exposure }, fraud: { graph, clusterConfig } } = parts;
-  const { decisions, lifecycle, history, applicationSchema, historyLineSchema } = parts.decided;
+  const { decisions, lifecycle, history, applicationSchema, historyLineSchema, ruleVersions } = parts.decided;
   const { creditLoad: modelLoad, gangLoad } = parts.models;
   const access = await buildAccess(settings, logger, metrics, clock);
 
@@ -42,6 +42,7 @@ export async function buildHttp(
     history,
     exposureReport: () => exposureReport(store, exposure, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
     rules,
+    ruleVersions,
     metrics,
     logger,
     validateApplication: compileValidator<Application>(applicationSchema),

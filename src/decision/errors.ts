@@ -38,5 +38,12 @@ export class DecisionStateError extends Error {}
 
 export class InsufficientAuthorityError extends Error {}
 
+/** A replay needs the rule set a decision was made with, and the archive does not hold it: never replayed on other rules. */
+export class ArchivedRuleSetMissingError extends Error {
+  constructor(readonly version: string) {
+    super(`rule set ${version} is not in the archive: the decision cannot be replayed (it is never replayed on other rules)`);
+  }
+}
+
 /** A sign-off approval that the region's exposure limit has no room for. */
 export class RegionLimitExceededError extends Error {}

@@ -8,7 +8,7 @@ import { roundTo } from '../common/round';
 import type { Facts, Flow, Reason, RuleSet } from '../rules/ruleset';
 import type { IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import type { Application } from './application';
-import { runFlow, type StageProvider, type StageTrace } from './flow';
+import { runFlow, type FlowResult, type StageProvider, type StageTrace } from './flow';
 import { baseFacts, withFraud, type DecisionDocument } from './document';
 import { factOf } from '../rules/facts';
 
@@ -147,13 +147,11 @@ export type TraceReplay =
   | { readonly status: 'unavailable'; readonly detail: string };
 
 /**
- * Each stage's rule results (with every condition's result) regained by running the record's
- * flow again on the stored facts: providers answer what they answered then, and a stage that
- * fell back falls back again. The rules must be the version the decision was made with.
+ * The record's flow run again on its stored facts: providers answer what they answered then, and
+ * a stage that fell back falls back again. A budget cannot run out in a replay (the clock stands
+ * still, and a busy machine gets a minute per stage): which stages fell back is the record's to say.
  */
-export async function replayTraces(record: DecisionRecord, document: DecisionDocument, ruleSet: RuleSet): Promise<{ document: DecisionDocument; replay: TraceReplay }> {
-  const flow: Flow | undefined = ruleSet.flows.get(record.product);
-  if (!flow) return { document, replay: { status: 'unavailable', detail: `rule set ${record.versions.rules} has no flow for ${record.product}` } };
+export function rerunFlow(record: DecisionRecord, identifiers: ProtectedIdentifiers, flow: Flow, ruleSet: RuleSet): Promise<FlowResult> {
   const byStage = new Map(record.stages.map((s) => [s.stage, s]));
   const providers: Partial<Record<StageTrace['stage'], StageProvider>> = {};
   for (const stage of flow.stages) {
@@ -164,10 +162,20 @@ export async function replayTraces(record: DecisionRecord, document: DecisionDoc
     };
   }
   const { identifiers: _masks, ...request } = record.request;
-  // A budget cannot run out in a replay (the clock stands still, and a busy machine gets a minute
-  // per stage): which stages fell back is the record's to say, not the replay's.
   const unhurried: Flow = { ...flow, stages: flow.stages.map((s) => ({ ...s, budgetMs: REPLAY_STAGE_BUDGET_MS })) };
-  const replayed = await runFlow({ flow: unhurried, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts({ ...request }, document.request.identifiers), providers, now: () => 0 });
+  return runFlow({ flow: unhurried, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts({ ...request }, identifiers), providers, now: () => 0 });
+}
+
+/**
+ * Each stage's rule results (with every condition's result) regained by running the record's
+ * flow again on the stored facts: providers answer what they answered then, and a stage that
+ * fell back falls back again. The rules must be the version the decision was made with.
+ */
+export async function replayTraces(record: DecisionRecord, document: DecisionDocument, ruleSet: RuleSet): Promise<{ document: DecisionDocument; replay: TraceReplay }> {
+  const flow: Flow | undefined = ruleSet.flows.get(record.product);
+  if (!flow) return { document, replay: { status: 'unavailable', detail: `rule set ${record.versions.rules} has no flow for ${record.product}` } };
+  const byStage = new Map(record.stages.map((s) => [s.stage, s]));
+  const replayed = await rerunFlow(record, document.request.identifiers, flow, ruleSet);
   const differing: string[] = [];
   const stages = document.stages.map((s) => {
     const again = replayed.stages.find((r) => r.stage === s.stage);

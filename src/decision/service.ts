@@ -8,15 +8,15 @@ import { hasFraudEvidence } from '../rules/evidence';
 import { factOf, lendingAmount, type StageFacts } from '../rules/facts';
 import type { Facts, Flow, Outcome, Reason, ReasonSpec, RuleSet } from '../rules/ruleset';
 import type { Offer, ScoreFacts } from '../scoring/scorecard';
-import { approvalLevelFor, type ApprovalLevel } from '../approval/authority';
+import type { ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
-import { applyExposurePolicy } from '../limits/policy';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
 import { ApplicationExistsError, PURGED_IDENTIFIER, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
-import { IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
+import { ArchivedRuleSetMissingError, DecisionStateError, IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
+import { replayDecision, type ReplayReport } from './replay';
 import { runFlow, type FlowResult, type StageProviders, type StageTrace } from './flow';
-import { authorityFor } from './stages/approval';
+import { settleExposure, settleFlow } from './settle';
 import { bookReservation, checkExposure } from './reservations';
 import { newDecisionId } from './ids';
 import { baseFacts, withFraud, type DecisionDocument, type DecisionResponse } from './document';
@@ -71,25 +71,6 @@ export function responseOf(doc: DecisionDocument): DecisionResponse {
   return { decisionId, applicationId, outcome, reasons, score, offer, approvalLevel, versions, timings, decidedAt, ...(fraud ? { fraud } : {}) };
 }
 
-/**
- * A decision other than approve carries the model's top adverse factors as reasons too: the
- * plain-language reasons a lender must be able to give an applicant it does not approve.
- */
-export function withAdverseActionReasons(result: FlowResult, reasons: ReadonlyMap<string, ReasonSpec>): FlowResult {
-  const score = factOf(result.facts, 'score');
-  if (result.outcome === 'approve' || !score) return result;
-  const given = new Set(result.reasons.map((r) => r.code));
-  const added: Reason[] = score.adverseFactors
-    .filter((f) => !given.has(f.code))
-    .map((f) => ({ code: f.code, stage: 'scoring', message: reasons.get(f.code)?.message ?? f.code }));
-  return { ...result, reasons: [...result.reasons, ...added] };
-}
-
-/** The approval level the decision needs as it stands, from the authority matrix and all its reasons. */
-export function approvalLevelOf(outcome: Outcome, reasons: readonly Reason[], facts: Facts, tables: ReadonlyMap<string, unknown>): ApprovalLevel {
-  return approvalLevelFor(outcome, authorityFor(facts, reasons.map((r) => r.code), tables).level);
-}
-
 export interface Evaluation {
   readonly flow: Flow;
   readonly identifiers: ProtectedIdentifiers;
@@ -114,10 +95,7 @@ export async function evaluateApplication(input: {
   if (!isAcceptedRegion(application.region, regions)) throw new UnknownRegionError(application.region, Object.keys(regions.regions));
   const identifiers = input.protector.protect(application.identifiers ?? {});
   const ran = await runFlow({ flow, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts(application, identifiers), providers: input.providers });
-  let result = withAdverseActionReasons(ran, ruleSet.reasons);
-  const exposure = factOf(result.facts, 'exposure');
-  if (exposure) result = { ...result, ...applyExposurePolicy(result, exposure, flow.exposurePolicy, ruleSet.reasons) };
-  return { flow, identifiers, result, approvalLevel: approvalLevelOf(result.outcome, result.reasons, result.facts, ruleSet.tables) };
+  return { flow, identifiers, ...settleFlow(ran, flow, ruleSet) };
 }
 
 export class DecisionService {
@@ -181,8 +159,7 @@ export class DecisionService {
     if (input) {
       const check = checkExposure(book, regions, input);
       if (check.wouldExceed || check.nearLimit) {
-        const settled = applyExposurePolicy(document, check, flow.exposurePolicy, ruleSet.reasons);
-        document = { ...document, ...settled, approvalLevel: approvalLevelOf(settled.outcome, settled.reasons, document.facts, ruleSet.tables), facts: { ...document.facts, exposure: check } };
+        document = { ...document, ...settleExposure(document, check, flow, ruleSet) };
       }
     }
     const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller };
@@ -266,6 +243,21 @@ export class DecisionService {
       caller: stored.caller ?? null,
       ...(traces ? { traces } : {}),
     };
+  }
+
+  /**
+   * The stored decision decided again from its record against the rule set it was made with
+   * (src/decision/replay.ts); undefined when there is no such decision. Nothing is written.
+   */
+  async replayStored(decisionId: string): Promise<ReplayReport | undefined> {
+    const { store } = this.deps;
+    const stored = store.getDecision(decisionId);
+    if (!stored) return undefined;
+    if (!isDecisionRecord(stored.document)) throw new DecisionStateError(`decision ${decisionId} was stored whole, before lean records (or imported): it holds no record to replay`);
+    const record = stored.document;
+    const ruleSet = await this.deps.ruleSetOfVersion?.(record.versions.rules);
+    if (!ruleSet) throw new ArchivedRuleSetMissingError(record.versions.rules);
+    return replayDecision(record, protectedIdentifiersOf(record, store.identifierHashes(stored.applicationId), PURGED_IDENTIFIER), ruleSet);
   }
 
   private async withTraces(record: DecisionRecord, document: DecisionDocument): Promise<{ document: DecisionDocument; traces: TraceReplay }> {

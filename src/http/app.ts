@@ -2,7 +2,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
-import { DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
+import { InvalidCursorError, type RuleSetVersions } from '../decision/rule-set-versions';
+import { integer, readQuery, type Query } from './query';
+import { ArchivedRuleSetMissingError, DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/reservations';
 import { OverloadedError } from '../decision/admission';
 import { StorageFaultError } from '../store/audit-store';
@@ -58,12 +60,17 @@ const validateSignOff = compileValidator<Pick<SignOff, 'outcome' | 'note'>>(SIGN
 const validateCancel = compileValidator<{ note?: string }>(CANCEL_SCHEMA);
 const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
 
+/** Archived rule sets per page of GET /rules/versions. */
+const MAX_VERSIONS_PAGE = 100;
+
 export interface AppDeps {
   readonly decisions: DecisionService;
   readonly lifecycle: DecisionLifecycle;
   readonly history: HistoryService;
   readonly exposureReport: () => RegionReport[];
   readonly rules: RuleSetHolder;
+  /** Every rule set the service has decided with, archived by version. */
+  readonly ruleVersions: RuleSetVersions;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly validateApplication: Validator<Application>;
@@ -183,6 +190,14 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
     res.json(await deps.decisions.getDecision(decisionId));
   });
 
+  // Decided again from the stored record against the archived rules it was made with; nothing is written.
+  router.post('/decisions/:decisionId/replay', guard('POST /decisions/{decisionId}/replay'), async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    const report = await deps.decisions.replayStored(decisionId);
+    if (!report) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
+    res.json(report);
+  });
+
   // The body is optional: an origination system may just say the loan was not taken up.
   router.post('/decisions/:decisionId/cancel', guard('POST /decisions/{decisionId}/cancel'), jsonIfAny, json, async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
@@ -235,6 +250,39 @@ function operationsRoutes(deps: AppDeps, guard: Guard): express.Router {
     });
   });
 
+  // The archive of rule sets: newest first, one version's files, what changed between two.
+  const VERSION = /^[0-9a-f]{16}$/;
+  const versionParam = (name: string, value: string | undefined): string => {
+    if (value === undefined || !VERSION.test(value)) throw new ApiError('INVALID_PARAMETER', [{ path: name, message: 'a rule-set version: 16 lowercase hex characters' }]);
+    return value;
+  };
+  const versionNotFound = (version: string) => new ApiError('RULE_SET_VERSION_NOT_FOUND', [{ path: 'version', message: `no rule set ${version} in the archive` }]);
+  router.get('/rules/versions', guard('GET /rules/versions'), (req, res) => {
+    const { get, problems } = readQuery(req.query as Query, ['limit', 'cursor']);
+    const limit = integer(get('limit'), 'limit', 1, MAX_VERSIONS_PAGE, problems) ?? 20;
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    try {
+      const { versions, next } = deps.ruleVersions.list(limit, get('cursor'));
+      res.json({ serving: deps.rules.current.version, versions, nextCursor: next ?? null });
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new ApiError('INVALID_PARAMETER', [{ path: 'cursor', message: err.message }]);
+      throw err;
+    }
+  });
+  router.get('/rules/versions/:version', guard('GET /rules/versions/{version}'), (req, res) => {
+    const version = versionParam('version', req.params.version as string);
+    const archived = deps.ruleVersions.files(version);
+    if (!archived) throw versionNotFound(version);
+    res.json(archived);
+  });
+  router.get('/rules/versions/:version/diff/:other', guard('GET /rules/versions/{version}/diff/{other}'), (req, res) => {
+    const from = versionParam('version', req.params.version as string);
+    const to = versionParam('other', req.params.other as string);
+    const diff = deps.ruleVersions.diff(from, to);
+    if (!diff) throw versionNotFound(deps.ruleVersions.files(from) ? to : from);
+    res.json(diff);
+  });
+
   router.get('/metrics', guard('GET /metrics'), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
@@ -257,6 +305,7 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof UnknownRegionError) return new ApiError('VALIDATION_FAILED', [{ path: 'region', message: err.message }]);
   if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);
   if (err instanceof InsufficientAuthorityError) return new ApiError('INSUFFICIENT_AUTHORITY', [{ path: 'level', message: err.message }]);
+  if (err instanceof ArchivedRuleSetMissingError) return new ApiError('RULE_SET_NOT_ARCHIVED', [{ path: 'versions.rules', message: err.message }]);
   if (err instanceof DecisionStateError) return new ApiError('DECISION_STATE_CONFLICT', [{ path: 'decisionId', message: err.message }]);
   if (err instanceof RegionLimitExceededError) return new ApiError('REGION_LIMIT_EXCEEDED', [{ path: 'outcome', message: err.message }]);
   if (err instanceof DuplicateApplicationError) return new ApiError('IDEMPOTENCY_CONFLICT', [{ path: 'applicationId', message: err.message }]);

@@ -10,6 +10,7 @@ import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type Graph
 import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError, type ErrorDetail } from './errors';
+import { integer, readQuery, type Query } from './query';
 import { compileValidator, freeText } from './validation';
 
 export interface InvestigatorDeps {
@@ -38,28 +39,6 @@ const SORTS: readonly ClusterSort[] = ['score', 'size', 'lastSeen'];
 const MAX_LIMIT = 200;
 const MAX_DEPTH = 4;
 const MAX_NODES = 2000;
-
-type Query = Record<string, unknown>;
-
-/** Reads the query, rejecting unknown or repeated parameters; every problem is named at once. */
-function readQuery(query: Query, known: readonly string[]): { get: (name: string) => string | undefined; problems: ErrorDetail[] } {
-  const problems: ErrorDetail[] = [];
-  for (const [name, value] of Object.entries(query)) {
-    if (!known.includes(name)) problems.push({ path: name, message: `unknown query parameter (expected: ${known.join(', ')})` });
-    else if (typeof value !== 'string') problems.push({ path: name, message: 'give this parameter once, as a single value' });
-  }
-  return { get: (name) => (typeof query[name] === 'string' ? (query[name] as string) : undefined), problems };
-}
-
-function integer(raw: string | undefined, name: string, min: number, max: number, problems: ErrorDetail[]): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^-?\d+$/.test(raw) || n < min || n > max) {
-    problems.push({ path: name, message: `expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}` });
-    return undefined;
-  }
-  return n;
-}
 
 interface Cursor {
   readonly g: number;

@@ -318,6 +318,118 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
           },
         },
       },
+      '/rules/versions': {
+        get: {
+          summary: 'Every rule set the service has loaded or decided with, archived by version, newest first',
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
+          ],
+          responses: {
+            200: {
+              description: 'A page of versions.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['serving', 'versions', 'nextCursor'],
+                    properties: {
+                      serving: { type: 'string' },
+                      versions: { type: 'array', items: { type: 'object', required: ['version', 'archivedAt', 'files'], properties: { version: { type: 'string' }, archivedAt: { type: 'string', format: 'date-time' }, files: { type: 'integer' } } } },
+                      nextCursor: { type: ['string', 'null'] },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse('A bad limit or cursor.'),
+          },
+        },
+      },
+      '/rules/versions/{version}': {
+        get: {
+          summary: "An archived rule set's files (lists hold their entries' keyed hashes, never raw identifiers)",
+          parameters: [{ name: 'version', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } }],
+          responses: {
+            200: {
+              description: 'The files.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['version', 'archivedAt', 'files'],
+                    properties: { version: { type: 'string' }, archivedAt: { type: 'string', format: 'date-time' }, files: { type: 'array', items: { type: 'object', required: ['path', 'text'], properties: { path: { type: 'string' }, text: { type: 'string' } } } } },
+                  },
+                },
+              },
+            },
+            400: errorResponse('Not a version.'),
+            404: errorResponse('Not in the archive.'),
+          },
+        },
+      },
+      '/rules/versions/{version}/diff/{other}': {
+        get: {
+          summary: 'What changed from one archived rule set to another: each added, removed or changed file with a unified diff',
+          parameters: [
+            { name: 'version', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } },
+            { name: 'other', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } },
+          ],
+          responses: {
+            200: {
+              description: 'The changes.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['from', 'to', 'changes', 'unchanged'],
+                    properties: {
+                      from: { type: 'string' },
+                      to: { type: 'string' },
+                      changes: { type: 'array', items: { type: 'object', required: ['path', 'status', 'patch'], properties: { path: { type: 'string' }, status: { enum: ['added', 'removed', 'changed'] }, patch: { type: 'string' } } } },
+                      unchanged: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse('Not a version.'),
+            404: errorResponse('Either version is not in the archive.'),
+          },
+        },
+      },
+      '/decisions/{decisionId}/replay': {
+        post: {
+          summary: 'Decide a stored decision again from its record, against the archived rule set it was made with, and say whether it reproduces',
+          description:
+            "Replays the validated request and the facts each stage's providers computed then (model score, velocity, graph, exposure) through the archived rule set, settled as the service settles a decision. Compares outcome, reasons (code and stage, in order), offer, approval level and each stage's fired rules. Nothing is written.",
+          parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'Whether the stored decision is reproduced, and each difference.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['decisionId', 'ruleSetVersion', 'reproduced', 'differences'],
+                    properties: {
+                      decisionId: { type: 'string' },
+                      ruleSetVersion: { type: 'string' },
+                      reproduced: { type: 'boolean' },
+                      differences: {
+                        type: 'array',
+                        items: { type: 'object', required: ['field', 'stored', 'replayed'], properties: { field: { enum: ['outcome', 'reasons', 'offer', 'approvalLevel', 'firedRules'] }, stage: { type: 'string' }, stored: {}, replayed: {} } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            404: errorResponse('No such decision.'),
+            409: errorResponse('The rule set it was made with is not archived (RULE_SET_NOT_ARCHIVED), or it was stored whole before lean records or imported (DECISION_STATE_CONFLICT).'),
+          },
+        },
+      },
       '/decisions/{decisionId}/cancel': {
         post: {
           summary: 'The approved loan was not taken up: release its exposure (exactly once)',

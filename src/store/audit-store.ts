@@ -243,6 +243,11 @@ function prepareStatements(db: Database.Database) {
         WHERE d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
         ORDER BY d.decided_at, d.rowid LIMIT ?`,
     ),
+    decisionsBetween: db.prepare<[number, number, number, number, number], RawRow & { row: number }>(
+      `SELECT d.*, d.rowid AS row FROM decisions d
+        WHERE d.decided_at >= ? AND d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
+        ORDER BY d.decided_at, d.rowid LIMIT ?`,
+    ),
     deleteEvents: db.prepare('DELETE FROM decision_events WHERE decision_id = ?'),
     deleteReleasedReservation: db.prepare('DELETE FROM exposure_reservations WHERE decision_id = ? AND released_at IS NOT NULL'),
     deleteDecision: db.prepare('DELETE FROM decisions WHERE decision_id = ?'),
@@ -253,6 +258,10 @@ function prepareStatements(db: Database.Database) {
     identifiersOf: db.prepare<[string], { type: string; hash: string }>('SELECT type, hash FROM application_identifiers WHERE application_id = ?'),
     archiveRuleSet: db.prepare('INSERT INTO rule_set_versions (version, files, archived_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING'),
     archivedRuleSet: db.prepare<[string], { files: string; archived_at: number }>('SELECT files, archived_at FROM rule_set_versions WHERE version = ?'),
+    archivedRuleSets: db.prepare<[number, string, number], { version: string; archived_at: number; files: number }>(
+      `SELECT version, archived_at, json_array_length(files) AS files FROM rule_set_versions
+        WHERE (archived_at, version) < (?, ?) ORDER BY archived_at DESC, version DESC LIMIT ?`,
+    ),
     expiring: db.prepare<[number], { decision_id: string }>('SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= ? ORDER BY expires_at'),
   };
 }
@@ -416,6 +425,18 @@ export class AuditStore {
     return r && AuditStore.toStored(r);
   }
 
+  /**
+   * Up to `limit` decisions made in [from, to) (epoch ms), after the keyset position `after`, in
+   * (decided_at, rowid) order: each page is an index range, so a period of any length is read in
+   * bounded steps. `next` is where the following page starts (undefined on the last).
+   */
+  decisionsBetween(from: number, to: number, after: RetentionPosition | undefined, limit: number): { decisions: StoredDecision[]; next: RetentionPosition | undefined } {
+    const start = after ?? { decidedAt: Number.MIN_SAFE_INTEGER, row: 0 };
+    const rows = this.statements.decisionsBetween.all(from, to, start.decidedAt, start.row, limit);
+    const last = rows[rows.length - 1];
+    return { decisions: rows.map((r) => AuditStore.toStored(r)), next: last && rows.length === limit ? { decidedAt: last.decided_at, row: last.row } : undefined };
+  }
+
   /** The keyed hashes of an application's identifiers, by type (none once retention forgot them). */
   identifierHashes(applicationId: string): Partial<Record<string, string>> {
     return Object.fromEntries(this.statements.identifiersOf.all(applicationId).map((r) => [r.type, r.hash]));
@@ -430,6 +451,11 @@ export class AuditStore {
   archivedRuleSet(version: string): { files: { path: string; text: string }[]; archivedAt: number } | undefined {
     const r = this.statements.archivedRuleSet.get(version);
     return r && { files: JSON.parse(r.files) as { path: string; text: string }[], archivedAt: r.archived_at };
+  }
+
+  /** Archived rule sets, newest first, after the keyset position `before` (archivedAt, version); at most `limit`. */
+  archivedRuleSets(limit: number, before?: { archivedAt: number; version: string }): { version: string; archivedAt: number; files: number }[] {
+    return this.statements.archivedRuleSets.all(before?.archivedAt ?? Number.MAX_SAFE_INTEGER, before?.version ?? '', limit).map((r) => ({ version: r.version, archivedAt: r.archived_at, files: r.files }));
   }
 
   events(decisionId: string): DecisionEvent[] {

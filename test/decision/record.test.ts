@@ -20,7 +20,7 @@ import { readRuleFiles } from '../../src/rules/load';
 import type { RuleSet } from '../../src/rules/ruleset';
 import { cardOf, loadCreditModel } from '../../src/scoring/onnx-model';
 import { AuditStore } from '../../src/store/audit-store';
-import { decodeStoredDocument } from '../../src/store/decision-writer';
+import { decodeStoredDocument, encodeStoredDocument } from '../../src/store/decision-writer';
 import { VelocityIndex } from '../../src/velocity/velocity-index';
 import { readGermanCredit } from '../support/german-credit';
 import { REPO_RULES, tempDir } from '../support/server';
@@ -200,6 +200,65 @@ describe('a stored decision', () => {
     } finally {
       current = before;
       db.prepare('INSERT INTO rule_set_versions (version, files, archived_at) VALUES (?, ?, ?)').run(saved!.version, saved!.files, saved!.archived_at);
+      db.close();
+    }
+  });
+});
+
+describe('a stored decision whose identifiers retention forgot', () => {
+  it('shows them as purged; its record needs no rewrite (it names no hash)', async () => {
+    const [decisionId, document] = [...decided].find(([, d]) => d.outcome === 'approve') as [string, DecisionDocument];
+    const stored = store.getDecision(decisionId)!;
+    const before = new Database(file, { readonly: true }).prepare<[string], { record: Buffer }>('SELECT record FROM decisions WHERE decision_id = ?').get(decisionId)!.record;
+    await store.commit(() => store.purgeIdentifiers([{ decisionId, applicationId: stored.applicationId, decidedAt: stored.decidedAt, row: 0, pending: false }]));
+    const after = new Database(file, { readonly: true }).prepare<[string], { record: Buffer }>('SELECT record FROM decisions WHERE decision_id = ?').get(decisionId)!.record;
+    expect(after.equals(before)).toBe(true);
+    const view = (await service.getDecision(decisionId)) as DecisionView;
+    for (const [type, id] of Object.entries(view.request.identifiers)) {
+      expect(id, type).toEqual({ hash: 'purged', masked: document.request.identifiers[type as IdentifierType]!.masked, valid: document.request.identifiers[type as IdentifierType]!.valid });
+    }
+    expect(view.outcome).toBe(document.outcome);
+    expect(view.reasons).toEqual(document.reasons);
+  });
+});
+
+describe('replaying a stored decision', () => {
+  it('reproduces every one of them exactly: outcome, reasons, offer, approval level, fired rules', async () => {
+    for (const decisionId of decided.keys()) {
+      const report = await service.replayStored(decisionId);
+      expect(report, decisionId).toEqual({ decisionId, ruleSetVersion: current.version, reproduced: true, differences: [] });
+    }
+  });
+
+  it('says what differs when the stored record does not reproduce (here: an outcome altered in the store)', async () => {
+    const [decisionId, document] = [...decided].find(([, d]) => d.outcome === 'decline') as [string, DecisionDocument];
+    const db = new Database(file);
+    const row = db.prepare<[string], { document: string; record: Buffer }>('SELECT document, record FROM decisions WHERE decision_id = ?').get(decisionId)!;
+    const tampered = { ...JSON.parse(decodeStoredDocument(row)), outcome: 'approve' };
+    db.prepare('UPDATE decisions SET record = ? WHERE decision_id = ?').run(encodeStoredDocument(JSON.stringify(tampered)), decisionId);
+    try {
+      const report = await service.replayStored(decisionId);
+      expect(report?.reproduced).toBe(false);
+      expect(report?.differences).toEqual([{ field: 'outcome', stored: 'approve', replayed: 'decline' }]);
+    } finally {
+      db.prepare('UPDATE decisions SET record = ? WHERE decision_id = ?').run(row.record, decisionId);
+      db.close();
+    }
+    expect((await service.replayStored(decisionId))?.reproduced).toBe(true);
+    expect(document.outcome).toBe('decline');
+  });
+
+  it('refuses, naming the version, when the rules it was made with are not archived; never replays on other rules', async () => {
+    const versions = new RuleSetVersions({ store, current: () => compile(files.map((f) => (f.relPath === 'reasons.json' ? { ...f, text: `${f.text} ` } : f))), compile: () => ({ ok: false, diagnostics: [] }), clock: Date.now });
+    const db = new Database(file);
+    const saved = db.prepare<[string], { version: string; files: string; archived_at: number }>('SELECT * FROM rule_set_versions WHERE version = ?').get(current.version)!;
+    db.prepare('DELETE FROM rule_set_versions WHERE version = ?').run(current.version);
+    try {
+      const restarted = serviceWith(versions, new VelocityIndex(), new ExposureBook(), () => undefined);
+      await expect(restarted.replayStored([...decided.keys()][0] as string)).rejects.toThrow(new RegExp(`rule set ${current.version} is not in the archive`));
+      expect(await restarted.replayStored('no-such-decision')).toBeUndefined();
+    } finally {
+      db.prepare('INSERT INTO rule_set_versions (version, files, archived_at) VALUES (?, ?, ?)').run(saved.version, saved.files, saved.archived_at);
       db.close();
     }
   });

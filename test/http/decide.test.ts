@@ -176,3 +176,16 @@ describe('GET /decisions/:decisionId', () => {
     expect(res.body.error.code).toBe('DECISION_NOT_FOUND');
   });
 });
+
+describe('POST /decisions/:decisionId/replay', () => {
+  it('decides a stored decision again against its archived rules and says it reproduces; analysts and admins only', async () => {
+    const decided = await server.post('/decide', application({ amount: 25_000, identifiers: { phone: '+86 150 0000 2222' } }));
+    const res = await server.as('analyst').post(`/decisions/${decided.body.decisionId}/replay`, undefined);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ decisionId: decided.body.decisionId, ruleSetVersion: decided.body.versions.rules, reproduced: true, differences: [] });
+    expect((await server.as('los').post(`/decisions/${decided.body.decisionId}/replay`, undefined)).status).toBe(403);
+    const unknown = await server.post('/decisions/00000000-0000-7000-8000-000000000000/replay', undefined);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('DECISION_NOT_FOUND');
+  });
+});
