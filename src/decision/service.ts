@@ -11,7 +11,7 @@ import type { Offer, ScoreFacts } from '../scoring/scorecard';
 import type { ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
-import { ApplicationExistsError, PURGED_IDENTIFIER, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
+import { ApplicationExistsError, PURGED_IDENTIFIER, type RetentionPosition, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { ArchivedRuleSetMissingError, DecisionStateError, IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { replayDecision, type ReplayReport } from './replay';
@@ -162,7 +162,7 @@ export class DecisionService {
         document = { ...document, ...settleExposure(document, check, flow, ruleSet) };
       }
     }
-    const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller };
+    const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller, approvalLevel: document.approvalLevel };
     const reservation: Reservation | undefined = input && document.outcome === 'approve' ? bookReservation(book, regions, input, decidedAt) : undefined;
     try {
       await store.writeDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final', reservation);
@@ -246,6 +246,21 @@ export class DecisionService {
   }
 
   /**
+   * A page of the review queue (decisions awaiting review), oldest first unless asked otherwise,
+   * each with the reasons that sent it to review; `caller` keeps an origination system to its own.
+   */
+  reviewQueue(query: ReviewQueueQuery): { decisions: QueuedDecision[]; next: RetentionPosition | undefined } {
+    const { decisions, next } = this.deps.store.awaitingReview(query.filter, query.order, query.after, query.limit);
+    return { decisions: decisions.map(queued), next };
+  }
+
+  /** The decision of an application, as the queue lists it, if there is one. */
+  decisionOfApplication(applicationId: string): (QueuedDecision & { readonly status: DecisionStatus; readonly currentOutcome: string }) | undefined {
+    const stored = this.deps.store.findByApplicationId(applicationId);
+    return stored && { ...queued(stored), status: stored.status, currentOutcome: stored.currentOutcome };
+  }
+
+  /**
    * The stored decision decided again from its record against the rule set it was made with
    * (src/decision/replay.ts); undefined when there is no such decision. Nothing is written.
    */
@@ -267,6 +282,44 @@ export class DecisionService {
     const replayed = await replayTraces(record, document, ruleSet);
     return { document: replayed.document, traces: replayed.replay };
   }
+}
+
+export interface ReviewQueueQuery {
+  readonly filter: { readonly approvalLevel?: string; readonly region?: string; readonly product?: string; readonly caller?: string };
+  readonly order: 'oldest' | 'newest';
+  readonly after?: RetentionPosition;
+  readonly limit: number;
+}
+
+/** A decision as a reviewer's queue shows it: enough to pick it up, and why it waits. */
+export interface QueuedDecision {
+  readonly decisionId: string;
+  readonly applicationId: string;
+  readonly product: string;
+  readonly region: string;
+  readonly amount: number;
+  readonly outcome: string;
+  readonly approvalLevel: string;
+  readonly reasons: readonly Reason[];
+  readonly decidedAt: string;
+  readonly caller: string | null;
+}
+
+function queued(stored: StoredDecision): QueuedDecision {
+  // Imported history keeps its own document (reason codes only, no approval level).
+  const document = stored.source === 'imported' ? ({ request: (stored.document as { request?: { amount?: number } }).request } as Partial<DecisionDocument>) : storedDocumentOf(stored.document);
+  return {
+    decisionId: stored.decisionId,
+    applicationId: stored.applicationId,
+    product: stored.product,
+    region: stored.region,
+    amount: document.request?.amount ?? 0,
+    outcome: stored.outcome,
+    approvalLevel: document.approvalLevel ?? 'auto',
+    reasons: document.reasons ?? [],
+    decidedAt: new Date(stored.decidedAt).toISOString(),
+    caller: stored.caller ?? null,
+  };
 }
 
 function rowOf(document: DecisionDocument, fingerprint: string, identifiers: ProtectedIdentifiers, ruleSet: RuleSet, decidedAt: number): DecisionRow {

@@ -17,6 +17,7 @@ const EVERY_ROLE = ROLES;
 export const OPERATION_ACCESS = {
   'POST /decide': { roles: ['origination', 'admin'] },
   'POST /history': { roles: ['admin'] },
+  'GET /decisions': { roles: ['origination', 'reviewer', 'analyst', 'admin'], scope: 'origination: only decisions it asked for' },
   'GET /decisions/{decisionId}': { roles: ['origination', 'reviewer', 'investigator', 'analyst', 'admin'], scope: 'origination: only decisions it asked for' },
   'POST /decisions/{decisionId}/review': { roles: ['reviewer'], scope: "up to the approval level on the reviewer's credential" },
   'POST /decisions/{decisionId}/replay': { roles: ['analyst', 'admin'] },

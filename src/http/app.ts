@@ -1,4 +1,5 @@
 // The HTTP layer: parse, validate, call the domain, map its answer. Nothing else lives here.
+import { APPROVAL_LEVELS, type ApprovalLevel } from '../approval/authority';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
@@ -59,6 +60,15 @@ export const CANCEL_SCHEMA = {
 const validateSignOff = compileValidator<Pick<SignOff, 'outcome' | 'note'>>(SIGN_OFF_SCHEMA);
 const validateCancel = compileValidator<{ note?: string }>(CANCEL_SCHEMA);
 const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
+
+/** Decisions per page of the review queue. */
+const MAX_QUEUE_PAGE = 200;
+
+/** A review-queue cursor: "<decidedAt ms>.<row>", a keyset position (an index range from there, never a count). */
+function queueCursor(cursor: string): { decidedAt: number; row: number } | undefined {
+  const m = /^(-?\d{1,16})\.(\d{1,16})$/.exec(cursor);
+  return m ? { decidedAt: Number(m[1]), row: Number(m[2]) } : undefined;
+}
 
 /** Archived rule sets per page of GET /rules/versions. */
 const MAX_VERSIONS_PAGE = 100;
@@ -175,6 +185,41 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
     }
     return document;
   };
+
+  // The review queue (status=awaiting_review), or the decision of one application (applicationId=).
+  router.get('/decisions', guard('GET /decisions'), (req, res) => {
+    const { get, problems } = readQuery(req.query as Query, ['status', 'approvalLevel', 'region', 'product', 'sort', 'limit', 'cursor', 'applicationId']);
+    const principal = principalOf(res);
+    const ownOnly = !hasRole(principal, ['reviewer', 'analyst', 'admin']);
+    const applicationId = get('applicationId');
+    if (applicationId !== undefined) {
+      for (const name of ['status', 'approvalLevel', 'region', 'product', 'sort', 'limit', 'cursor']) if (get(name) !== undefined) problems.push({ path: name, message: 'not with applicationId (it names one decision)' });
+      if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+      const found = deps.decisions.decisionOfApplication(applicationId);
+      res.json({ decisions: found && (!ownOnly || found.caller === principal.id) ? [found] : [], nextCursor: null });
+      return;
+    }
+    if (get('status') !== 'awaiting_review') problems.push({ path: 'status', message: 'expected awaiting_review (the review queue), or give applicationId' });
+    const approvalLevel = get('approvalLevel');
+    if (approvalLevel !== undefined && !APPROVAL_LEVELS.includes(approvalLevel as ApprovalLevel)) problems.push({ path: 'approvalLevel', message: `expected one of ${APPROVAL_LEVELS.join(', ')}` });
+    const sort = get('sort') ?? 'oldest';
+    if (sort !== 'oldest' && sort !== 'newest') problems.push({ path: 'sort', message: 'expected oldest or newest' });
+    const limit = integer(get('limit'), 'limit', 1, MAX_QUEUE_PAGE, problems) ?? 50;
+    const cursor = get('cursor');
+    const after = cursor === undefined ? undefined : queueCursor(cursor);
+    if (cursor !== undefined && !after) problems.push({ path: 'cursor', message: 'not a cursor this list gave' });
+    for (const name of ['region', 'product']) if ((get(name)?.length ?? 0) > 64) problems.push({ path: name, message: 'at most 64 characters' });
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    const region = get('region');
+    const product = get('product');
+    const page = deps.decisions.reviewQueue({
+      filter: { ...(approvalLevel ? { approvalLevel } : {}), ...(region ? { region } : {}), ...(product ? { product } : {}), ...(ownOnly ? { caller: principal.id } : {}) },
+      order: sort as 'oldest' | 'newest',
+      ...(after ? { after } : {}),
+      limit,
+    });
+    res.json({ decisions: page.decisions, nextCursor: page.next ? `${page.next.decidedAt}.${page.next.row}` : null });
+  });
 
   router.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), async (req, res) => {
     res.json(await visibleDecision(res, req.params.decisionId as string));

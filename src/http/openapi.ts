@@ -296,6 +296,59 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
           },
         },
       },
+      '/decisions': {
+        get: {
+          summary: "The review queue (status=awaiting_review: oldest first, filtered by approvalLevel, region, product; paged), or one application's decision (applicationId=)",
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { enum: ['awaiting_review'] }, description: 'Required unless applicationId is given.' },
+            { name: 'approvalLevel', in: 'query', required: false, schema: { enum: ['auto', 'L1', 'L2', 'L3'] } },
+            { name: 'region', in: 'query', required: false, schema: { type: 'string', maxLength: 64 } },
+            { name: 'product', in: 'query', required: false, schema: { type: 'string', maxLength: 64 } },
+            { name: 'sort', in: 'query', required: false, schema: { enum: ['oldest', 'newest'], default: 'oldest' } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
+            { name: 'applicationId', in: 'query', required: false, schema: { type: 'string' }, description: 'The decision of this application (no other parameter with it).' },
+          ],
+          responses: {
+            200: {
+              description: 'Decisions with the reasons that sent each to review. An origination system sees only its own.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['decisions', 'nextCursor'],
+                    properties: {
+                      decisions: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          required: ['decisionId', 'applicationId', 'product', 'region', 'amount', 'outcome', 'approvalLevel', 'reasons', 'decidedAt', 'caller'],
+                          properties: {
+                            decisionId: { type: 'string' },
+                            applicationId: { type: 'string' },
+                            product: { type: 'string' },
+                            region: { type: 'string' },
+                            amount: { type: 'number' },
+                            outcome: { type: 'string' },
+                            approvalLevel: { type: 'string' },
+                            reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+                            decidedAt: { type: 'string', format: 'date-time' },
+                            caller: { type: ['string', 'null'] },
+                            status: { type: 'string' },
+                            currentOutcome: { type: 'string' },
+                          },
+                        },
+                      },
+                      nextCursor: { type: ['string', 'null'] },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse('A bad or unknown parameter (each one named).'),
+          },
+        },
+      },
       '/decisions/{decisionId}': {
         get: {
           summary: 'A stored decision with its inputs, facts, rule results and versions',

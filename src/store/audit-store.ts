@@ -43,6 +43,8 @@ export interface DecisionRow {
   readonly source: DecisionSource;
   /** The authenticated caller that asked for it (`key:<id>` or `user:<sub>`); null on rows stored before access control. */
   readonly caller?: string | null;
+  /** The approval level the decision needs (decided ones; imported history has none). */
+  readonly approvalLevel?: string | null;
   /** The document already serialised (a bulk import prepares it off the main thread); else it is serialised here. */
   readonly documentJson?: string;
 }
@@ -173,7 +175,33 @@ export const MIGRATIONS: readonly string[] = [
      files TEXT NOT NULL,
      archived_at INTEGER NOT NULL
    ) STRICT;`,
+  // The review queue: what waits for a reviewer, oldest first, by the approval level it needs. A
+  // partial index holds only the decisions awaiting review, so it stays as small as the queue.
+  // (Rows stored whole carry the level in their document; lean records get it after this step.)
+  `ALTER TABLE decisions ADD COLUMN approval_level TEXT;
+   UPDATE decisions SET approval_level = json_extract(document, '$.approvalLevel') WHERE document != '' AND json_valid(document);
+   CREATE INDEX decisions_awaiting_review ON decisions (decided_at) WHERE status = 'awaiting_review';`,
 ];
+
+/** After a migration, what SQL alone cannot do (compressed records are decoded here). */
+const MIGRATION_STEPS: Readonly<Record<number, (db: Database.Database) => void>> = {
+  9: (db) => {
+    const rows = db.prepare<[], { decision_id: string; document: string; record: Buffer }>('SELECT decision_id, document, record FROM decisions WHERE approval_level IS NULL AND record IS NOT NULL').all();
+    const set = db.prepare('UPDATE decisions SET approval_level = ? WHERE decision_id = ?');
+    for (const r of rows) set.run((JSON.parse(decodeStoredDocument(r)) as { approvalLevel?: string }).approvalLevel ?? null, r.decision_id);
+  },
+};
+
+/** The parameters of a review-queue page (null: no filter). */
+interface QueuePage {
+  approvalLevel: string | null;
+  region: string | null;
+  product: string | null;
+  caller: string | null;
+  decidedAt: number;
+  row: number;
+  limit: number;
+}
 
 interface RawRow {
   decision_id: string;
@@ -186,6 +214,7 @@ interface RawRow {
   decided_at: number;
   document: string;
   record: Buffer | null;
+  approval_level: string | null;
   status: DecisionStatus;
   current_outcome: string | null;
   fraud_evidence: number;
@@ -242,6 +271,20 @@ function prepareStatements(db: Database.Database) {
          FROM decisions d
         WHERE d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
         ORDER BY d.decided_at, d.rowid LIMIT ?`,
+    ),
+    awaitingReview: db.prepare<[QueuePage], RawRow & { row: number }>(
+      `SELECT d.*, d.rowid AS row FROM decisions d
+        WHERE d.status = 'awaiting_review'
+          AND (@approvalLevel IS NULL OR d.approval_level = @approvalLevel) AND (@region IS NULL OR d.region = @region) AND (@product IS NULL OR d.product = @product) AND (@caller IS NULL OR d.caller = @caller)
+          AND (d.decided_at, d.rowid) > (@decidedAt, @row)
+        ORDER BY d.decided_at, d.rowid LIMIT @limit`,
+    ),
+    awaitingReviewNewest: db.prepare<[QueuePage], RawRow & { row: number }>(
+      `SELECT d.*, d.rowid AS row FROM decisions d
+        WHERE d.status = 'awaiting_review'
+          AND (@approvalLevel IS NULL OR d.approval_level = @approvalLevel) AND (@region IS NULL OR d.region = @region) AND (@product IS NULL OR d.product = @product) AND (@caller IS NULL OR d.caller = @caller)
+          AND (d.decided_at, d.rowid) < (@decidedAt, @row)
+        ORDER BY d.decided_at DESC, d.rowid DESC LIMIT @limit`,
     ),
     decisionsBetween: db.prepare<[number, number, number, number, number], RawRow & { row: number }>(
       `SELECT d.*, d.rowid AS row FROM decisions d
@@ -330,6 +373,7 @@ export function decisionWriteOf(row: DecisionRow, status: DecisionStatus, reserv
       fraudEvidence: row.fraudEvidence ? 1 : 0,
       source: row.source,
       caller: row.caller ?? null,
+      approvalLevel: row.approvalLevel ?? null,
     },
     identifiers: row.identifiers,
     ...(reservation ? { reservation } : {}),
@@ -388,6 +432,7 @@ export class AuditStore {
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v] ?? '');
+        MIGRATION_STEPS[v + 1]?.(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -433,6 +478,23 @@ export class AuditStore {
   decisionsBetween(from: number, to: number, after: RetentionPosition | undefined, limit: number): { decisions: StoredDecision[]; next: RetentionPosition | undefined } {
     const start = after ?? { decidedAt: Number.MIN_SAFE_INTEGER, row: 0 };
     const rows = this.statements.decisionsBetween.all(from, to, start.decidedAt, start.row, limit);
+    const last = rows[rows.length - 1];
+    return { decisions: rows.map((r) => AuditStore.toStored(r)), next: last && rows.length === limit ? { decidedAt: last.decided_at, row: last.row } : undefined };
+  }
+
+  /**
+   * A page of the review queue: decisions awaiting review, oldest (or newest) first, after the
+   * keyset position `after`, filtered by approval level, region, product and caller.
+   */
+  awaitingReview(
+    filter: { approvalLevel?: string; region?: string; product?: string; caller?: string },
+    order: 'oldest' | 'newest',
+    after: RetentionPosition | undefined,
+    limit: number,
+  ): { decisions: StoredDecision[]; next: RetentionPosition | undefined } {
+    const start = after ?? (order === 'oldest' ? { decidedAt: Number.MIN_SAFE_INTEGER, row: 0 } : { decidedAt: Number.MAX_SAFE_INTEGER, row: 0 });
+    const statement = order === 'oldest' ? this.statements.awaitingReview : this.statements.awaitingReviewNewest;
+    const rows = statement.all({ approvalLevel: filter.approvalLevel ?? null, region: filter.region ?? null, product: filter.product ?? null, caller: filter.caller ?? null, decidedAt: start.decidedAt, row: start.row, limit });
     const last = rows[rows.length - 1];
     return { decisions: rows.map((r) => AuditStore.toStored(r)), next: last && rows.length === limit ? { decidedAt: last.decided_at, row: last.row } : undefined };
   }

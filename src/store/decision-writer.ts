@@ -27,6 +27,8 @@ export interface DecisionWrite {
     readonly fraudEvidence: 0 | 1;
     readonly source: string;
     readonly caller: string | null;
+    /** The approval level the decision needs (the review queue's filter); null for imported history. */
+    readonly approvalLevel: string | null;
   };
   readonly identifiers: readonly { readonly type: string; readonly hash: string; readonly masked: string }[];
   readonly reservation?: {
@@ -55,8 +57,8 @@ export type WriterAnswer =
   | { readonly kind: 'failed'; readonly id: number; readonly failure: WriteFailure };
 
 // The document goes in compressed (the record column); the document column is left empty.
-export const INSERT_DECISION_SQL = `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, record, status, fraud_evidence, source, caller)
-  VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, '', @record, @status, @fraudEvidence, @source, @caller)`;
+export const INSERT_DECISION_SQL = `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, record, status, fraud_evidence, source, caller, approval_level)
+  VALUES (@decisionId, @applicationId, @requestFingerprint, @product, @region, @outcome, @rulesVersion, @decidedAt, '', @record, @status, @fraudEvidence, @source, @caller, @approvalLevel)`;
 
 /**
  * How stored documents are compressed: raw deflate primed with a dictionary of typical decision

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { AuditStore, MIGRATIONS, type DecisionRow } from '../../src/store/audit-store';
+import { encodeStoredDocument } from '../../src/store/decision-writer';
 import { tempDir } from '../support/server';
 
 const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): DecisionRow => ({
@@ -114,5 +115,23 @@ describe('AuditStore migrations', () => {
     await store.commit(() => store.insertDecision(row('NEW-1', { decidedAt: 6 }), 'final'));
     expect([...store.identifiersSince(0)].map((i) => i.hash)).toEqual(['h-old', 'h-NEW-1']);
     store.close();
+  });
+
+  it('gives decisions stored before the review queue their approval level: whole documents and compressed records alike', async () => {
+    const file = path.join(tempDir(), 'audit.db');
+    const old = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 8)) old.exec(sql);
+    old.pragma('user_version = 8');
+    const insert = old.prepare(
+      `INSERT INTO decisions (decision_id, application_id, request_fingerprint, product, region, outcome, rules_version, decided_at, document, record, status) VALUES (?, ?, 'f', 'personal_loan', 'east', 'review', 'v0', ?, ?, ?, 'awaiting_review')`,
+    );
+    insert.run('d-whole', 'WHOLE-1', 5, JSON.stringify({ approvalLevel: 'L2' }), null);
+    insert.run('d-lean', 'LEAN-1', 6, '', encodeStoredDocument(JSON.stringify({ format: 'decision-record/2', approvalLevel: 'L3' })));
+    old.close();
+    const store = new AuditStore(file);
+    const ids = (level: string) => store.awaitingReview({ approvalLevel: level }, 'oldest', undefined, 10).decisions.map((d) => d.decisionId);
+    expect(ids('L2')).toEqual(['d-whole']);
+    expect(ids('L3')).toEqual(['d-lean']);
+    await store.close();
   });
 });
