@@ -7,6 +7,7 @@ import { applicationSchemaFor } from '../decision/application';
 import { buildHistoryLineSchema, HistoryService } from '../decision/history';
 import { DecisionLifecycle } from '../decision/lifecycle';
 import { RetentionSweeper } from '../decision/retention';
+import { LoanOutcomes, type Calibration } from '../decision/outcomes';
 import { RuleSetVersions } from '../decision/rule-set-versions';
 import type { DecisionDocument } from '../decision/document';
 import { DecisionService } from '../decision/service';
@@ -33,6 +34,7 @@ export interface Decisions {
   readonly applicationSchema: object;
   readonly historyLineSchema: object;
   readonly ruleVersions: RuleSetVersions;
+  readonly outcomes: LoanOutcomes;
 }
 
 export async function buildDecisions(root: Root, protector: IdentifierProtector, rules: RuleSetHolder, models: Models, stores: Stores, fraud: FraudGraphPart): Promise<Built<Decisions>> {
@@ -111,6 +113,18 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     },
   });
 
+  const calibrationGauges = (calibration: readonly Calibration[]) => {
+    for (const c of calibration) {
+      metrics.observedBadRate.set({ grade: c.grade }, c.observedBadRate);
+      metrics.predictedPd.set({ grade: c.grade }, c.predictedPd);
+    }
+  };
+  const outcomes = new LoanOutcomes(store, clock, (outcome, calibration) => {
+    metrics.loanOutcomes.inc({ status: outcome.status });
+    calibrationGauges(calibration);
+  });
+  calibrationGauges(outcomes.calibration());
+
   const lifecycle = new DecisionLifecycle({
     store,
     exposure,
@@ -145,7 +159,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     settings.retentionSweepMs > 0 ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
 
   return {
-    value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions },
+    value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions, outcomes },
     close: async () => {
       for (const t of retentionTimers) clearTimeout(t);
       clearInterval(expiryTimer);

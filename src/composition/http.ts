@@ -32,13 +32,14 @@ export async function buildHttp(
   parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; draining: () => boolean },
 ): Promise<Built<ReturnType<typeof createApp>>> {
   const { rules, stores: { store, graphStore, exposure }, fraud: { graph, clusterConfig } } = parts;
-  const { decisions, lifecycle, history, applicationSchema, historyLineSchema, ruleVersions } = parts.decided;
+  const { decisions, lifecycle, history, applicationSchema, historyLineSchema, ruleVersions, outcomes } = parts.decided;
   const { creditLoad: modelLoad, gangLoad } = parts.models;
   const access = await buildAccess(settings, logger, metrics, clock);
 
   const app = createApp({
     decisions,
     lifecycle,
+    outcomes,
     history,
     exposureReport: () => exposureReport(store, exposure, rules.current.tables.get(REGIONS_TABLE) as RegionsTable),
     rules,

@@ -21,6 +21,7 @@ export const OPERATION_ACCESS = {
   'GET /decisions/{decisionId}': { roles: ['origination', 'reviewer', 'investigator', 'analyst', 'admin'], scope: 'origination: only decisions it asked for' },
   'POST /decisions/{decisionId}/review': { roles: ['reviewer'], scope: "up to the approval level on the reviewer's credential" },
   'POST /decisions/{decisionId}/replay': { roles: ['analyst', 'admin'] },
+  'POST /decisions/{decisionId}/outcome': { roles: ['origination', 'admin'], scope: 'origination: only decisions it asked for' },
   'POST /decisions/{decisionId}/cancel': { roles: ['origination', 'admin'], scope: 'origination: only decisions it asked for' },
   'GET /limits/regions': { roles: ['analyst', 'admin'] },
   'GET /rules': { roles: ['analyst', 'admin'] },

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
 import { InvalidCursorError, type RuleSetVersions } from '../decision/rule-set-versions';
+import { LOAN_OUTCOMES, type LoanOutcome, type LoanOutcomes } from '../decision/outcomes';
 import { integer, readQuery, type Query } from './query';
 import { ArchivedRuleSetMissingError, DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/reservations';
@@ -51,6 +52,16 @@ export const SIGN_OFF_SCHEMA = {
   },
 } as const;
 
+export const OUTCOME_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'at'],
+  properties: {
+    status: { enum: LOAN_OUTCOMES, description: 'How the loan turned out; a later status (defaulted → fraud or written_off, fraud → written_off) may follow.' },
+    at: { type: 'string', format: 'date-time', description: 'When it happened: after the decision, not in the future.' },
+  },
+} as const;
+
 export const CANCEL_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -59,6 +70,7 @@ export const CANCEL_SCHEMA = {
 
 const validateSignOff = compileValidator<Pick<SignOff, 'outcome' | 'note'>>(SIGN_OFF_SCHEMA);
 const validateCancel = compileValidator<{ note?: string }>(CANCEL_SCHEMA);
+const validateOutcome = compileValidator<{ status: LoanOutcome; at: string }>(OUTCOME_SCHEMA);
 const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
 
 /** Decisions per page of the review queue. */
@@ -76,6 +88,7 @@ const MAX_VERSIONS_PAGE = 100;
 export interface AppDeps {
   readonly decisions: DecisionService;
   readonly lifecycle: DecisionLifecycle;
+  readonly outcomes: LoanOutcomes;
   readonly history: HistoryService;
   readonly exposureReport: () => RegionReport[];
   readonly rules: RuleSetHolder;
@@ -241,6 +254,16 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
     const report = await deps.decisions.replayStored(decisionId);
     if (!report) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
     res.json(report);
+  });
+
+  // How an approved loan turned out, reported by the lender (idempotent; a later status moves it on).
+  router.post('/decisions/:decisionId/outcome', guard('POST /decisions/{decisionId}/outcome'), requireJson, json, async (req, res) => {
+    const { decisionId } = req.params as { decisionId: string };
+    const body = validateOutcome(req.body);
+    const at = Date.parse(body.at);
+    await visibleDecision(res, decisionId, false);
+    const { outcome, changed } = await deps.outcomes.record(decisionId, { status: body.status, at }, principalOf(res).id);
+    res.json({ decisionId, changed, outcome: { status: outcome.status, at: new Date(outcome.at).toISOString(), grade: outcome.grade, pd: outcome.pd, recordedBy: outcome.recordedBy, recordedAt: new Date(outcome.recordedAt).toISOString() } });
   });
 
   // The body is optional: an origination system may just say the loan was not taken up.

@@ -2,6 +2,7 @@
 // cannot drift from the code; test/http/openapi.test.ts checks live responses against it.
 import { ROLE_DESCRIPTIONS } from '../access/roles';
 import { OPEN_PATHS, OPERATION_ACCESS } from './access';
+import { OUTCOME_SCHEMA } from './app';
 import { API_ERRORS } from './errors';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
 import { EVALUATOR_KINDS } from '../rules/ruleset';
@@ -89,7 +90,7 @@ const storedDecision = {
         history: {
           type: 'array',
           description: 'What happened after the automatic decision: sign-offs, cancellation, expiry.',
-          items: { type: 'object', required: ['at', 'type', 'detail'], properties: { at: { type: 'integer' }, type: { enum: ['signed_off', 'cancelled', 'expired'] }, detail: { type: 'object' } } },
+          items: { type: 'object', required: ['at', 'type', 'detail'], properties: { at: { type: 'integer' }, type: { enum: ['signed_off', 'cancelled', 'expired', 'outcome_recorded'] }, detail: { type: 'object' } } },
         },
         reservation: {
           oneOf: [
@@ -480,6 +481,39 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
             },
             404: errorResponse('No such decision.'),
             409: errorResponse('The rule set it was made with is not archived (RULE_SET_NOT_ARCHIVED), or it was stored whole before lean records or imported (DECISION_STATE_CONFLICT).'),
+          },
+        },
+      },
+      '/decisions/{decisionId}/outcome': {
+        post: {
+          summary: 'How an approved loan turned out: repaid, defaulted, fraud or written off (idempotent; a later status moves it on)',
+          description: 'Feeds calibration: loan_observed_bad_rate against loan_predicted_pd by grade in /metrics. The same report again answers changed: false.',
+          parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: OUTCOME_SCHEMA } } },
+          responses: {
+            200: {
+              description: 'The outcome in force.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['decisionId', 'changed', 'outcome'],
+                    properties: {
+                      decisionId: { type: 'string' },
+                      changed: { type: 'boolean' },
+                      outcome: {
+                        type: 'object',
+                        required: ['status', 'at', 'grade', 'pd', 'recordedBy', 'recordedAt'],
+                        properties: { status: { type: 'string' }, at: { type: 'string' }, grade: { type: ['string', 'null'] }, pd: { type: ['number', 'null'] }, recordedBy: { type: 'string' }, recordedAt: { type: 'string' } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse('Invalid body.'),
+            404: errorResponse('No such decision (or not one this caller asked for).'),
+            409: errorResponse('Not an approved loan, a time outside its life, or a different outcome that is not a later status.'),
           },
         },
       },

@@ -1,10 +1,13 @@
 // Request validation: precompiled JSON-Schema validators whose errors name each offending field
 // by its dotted path and say what was expected.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { expectedBy } from '../validation/schema-errors';
 import { ApiError, type ErrorDetail } from './errors';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+// Request bodies give instants as RFC 3339 date-times (a loan outcome's `at`).
+addFormats(ajv, ['date-time']);
 
 function fieldPath(e: ErrorObject): string {
   const base = e.instancePath

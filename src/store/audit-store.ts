@@ -181,6 +181,17 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE decisions ADD COLUMN approval_level TEXT;
    UPDATE decisions SET approval_level = json_extract(document, '$.approvalLevel') WHERE document != '' AND json_valid(document);
    CREATE INDEX decisions_awaiting_review ON decisions (decided_at) WHERE status = 'awaiting_review';`,
+  // How each approved loan turned out, with the grade and PD it was priced at, so calibration
+  // (observed bad rate against predicted PD, by grade) is one aggregate.
+  `CREATE TABLE loan_outcomes (
+     decision_id TEXT PRIMARY KEY REFERENCES decisions (decision_id),
+     status TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     grade TEXT,
+     pd REAL,
+     recorded_by TEXT NOT NULL,
+     recorded_at INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 /** After a migration, what SQL alone cannot do (compressed records are decoded here). */
@@ -220,6 +231,17 @@ interface RawRow {
   fraud_evidence: number;
   source: DecisionSource;
   caller: string | null;
+}
+
+export interface LoanOutcomeRow {
+  readonly decisionId: string;
+  readonly status: string;
+  /** Epoch ms when it happened. */
+  readonly at: number;
+  readonly grade: string | null;
+  readonly pd: number | null;
+  readonly recordedBy: string;
+  readonly recordedAt: number;
 }
 
 export interface HistoryImportRow {
@@ -286,12 +308,19 @@ function prepareStatements(db: Database.Database) {
           AND (d.decided_at, d.rowid) < (@decidedAt, @row)
         ORDER BY d.decided_at DESC, d.rowid DESC LIMIT @limit`,
     ),
+    loanOutcome: db.prepare<[string], { decision_id: string; status: string; at: number; grade: string | null; pd: number | null; recorded_by: string; recorded_at: number }>('SELECT * FROM loan_outcomes WHERE decision_id = ?'),
+    setLoanOutcome: db.prepare(
+      `INSERT INTO loan_outcomes (decision_id, status, at, grade, pd, recorded_by, recorded_at) VALUES (@decision_id, @status, @at, @grade, @pd, @recorded_by, @recorded_at)
+       ON CONFLICT (decision_id) DO UPDATE SET status = excluded.status, at = excluded.at, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
+    ),
+    loanOutcomeTotals: db.prepare<[], { grade: string | null; status: string; loans: number; pd_sum: number | null }>('SELECT grade, status, COUNT(*) AS loans, SUM(pd) AS pd_sum FROM loan_outcomes GROUP BY grade, status'),
     decisionsBetween: db.prepare<[number, number, number, number, number], RawRow & { row: number }>(
       `SELECT d.*, d.rowid AS row FROM decisions d
         WHERE d.decided_at >= ? AND d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
         ORDER BY d.decided_at, d.rowid LIMIT ?`,
     ),
     deleteEvents: db.prepare('DELETE FROM decision_events WHERE decision_id = ?'),
+    deleteLoanOutcome: db.prepare('DELETE FROM loan_outcomes WHERE decision_id = ?'),
     deleteReleasedReservation: db.prepare('DELETE FROM exposure_reservations WHERE decision_id = ? AND released_at IS NOT NULL'),
     deleteDecision: db.prepare('DELETE FROM decisions WHERE decision_id = ?'),
     identifierHashes: db.prepare<[string], { hash: string }>('SELECT hash FROM application_identifiers WHERE application_id = ?'),
@@ -497,6 +526,22 @@ export class AuditStore {
     const rows = statement.all({ approvalLevel: filter.approvalLevel ?? null, region: filter.region ?? null, product: filter.product ?? null, caller: filter.caller ?? null, decidedAt: start.decidedAt, row: start.row, limit });
     const last = rows[rows.length - 1];
     return { decisions: rows.map((r) => AuditStore.toStored(r)), next: last && rows.length === limit ? { decidedAt: last.decided_at, row: last.row } : undefined };
+  }
+
+  /** How a loan turned out, if reported. */
+  loanOutcome(decisionId: string): LoanOutcomeRow | undefined {
+    const r = this.statements.loanOutcome.get(decisionId);
+    return r && { decisionId: r.decision_id, status: r.status, at: r.at, grade: r.grade, pd: r.pd, recordedBy: r.recorded_by, recordedAt: r.recorded_at };
+  }
+
+  /** Inside a unit of work: records (or moves on) a loan's outcome. */
+  setLoanOutcome(row: LoanOutcomeRow): void {
+    this.statements.setLoanOutcome.run({ ...row, decision_id: row.decisionId, recorded_by: row.recordedBy, recorded_at: row.recordedAt });
+  }
+
+  /** Outcomes by grade and status, with the predicted PDs summed: calibration at start. */
+  loanOutcomeTotals(): { grade: string | null; status: string; loans: number; pdSum: number }[] {
+    return this.statements.loanOutcomeTotals.all().map((r) => ({ grade: r.grade, status: r.status, loans: r.loans, pdSum: r.pd_sum ?? 0 }));
   }
 
   /** The keyed hashes of an application's identifiers, by type (none once retention forgot them). */
@@ -772,6 +817,7 @@ export class AuditStore {
     for (const c of candidates) {
       if (c.pending) continue;
       this.statements.deleteEvents.run(c.decisionId);
+      this.statements.deleteLoanOutcome.run(c.decisionId);
       this.statements.deleteReleasedReservation.run(c.decisionId);
       this.statements.deleteIdentifiers.run(c.applicationId);
       if (this.statements.deleteDecision.run(c.decisionId).changes === 1) purged.push(c);

@@ -134,4 +134,15 @@ describe('AuditStore migrations', () => {
     expect(ids('L3')).toEqual(['d-lean']);
     await store.close();
   });
+
+  it('retention purges a decision with its loan outcome (the outcome row does not hold it back)', async () => {
+    const store = new AuditStore(':memory:');
+    await store.commit(() => store.insertDecision(row('OUT-1', { decidedAt: 10 }), 'final'));
+    await store.commit(() => store.setLoanOutcome({ decisionId: 'd-OUT-1', status: 'repaid', at: 20, grade: 'A', pd: 0.01, recordedBy: 'key:los', recordedAt: 30 }));
+    const candidates = store.decisionsBefore(100, undefined, 10);
+    expect(await store.commit(() => store.purgeDecisions(candidates))).toHaveLength(1);
+    expect(store.loanOutcome('d-OUT-1')).toBeUndefined();
+    expect(store.getDecision('d-OUT-1')).toBeUndefined();
+    await store.close();
+  });
 });
