@@ -36,6 +36,7 @@ const ENTRY_POINTS = {
   'api-key': 'src/cli/api-key.ts',
   rekey: 'src/cli/rekey.ts',
   replay: 'src/cli/replay.ts',
+  backtest: 'src/cli/backtest.ts',
   'rules-check': 'src/cli/rules-check.ts',
   'rules-test': 'src/cli/rules-test.ts',
 };

@@ -4,7 +4,9 @@
 // decision, and compared with what was answered and stored.
 import type { ProtectedIdentifiers } from '../identity/identifiers';
 import { factOf } from '../rules/facts';
-import type { RuleSet } from '../rules/ruleset';
+import type { ApprovalLevel } from '../approval/authority';
+import type { Facts, Flow, Outcome, Reason, RuleSet } from '../rules/ruleset';
+import type { FlowResult } from './flow';
 import type { DecisionRecord } from './record';
 import { documentOf, rerunFlow } from './record';
 import { settleExposure, settleFlow } from './settle';
@@ -26,6 +28,33 @@ export interface ReplayReport {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+export interface DecidedAgain {
+  readonly outcome: Outcome;
+  readonly reasons: readonly Reason[];
+  readonly facts: Facts;
+  readonly approvalLevel: ApprovalLevel;
+}
+
+/**
+ * The record's inputs through `flow` of `ruleSet`, settled as the service settles a decision. With
+ * `commitTimeExposure`, the exposure check made at commit (stored where it changed the decision)
+ * applies again, as it did then; a backtest leaves it out and compares exposure with limits itself.
+ */
+export async function decideAgain(
+  record: DecisionRecord,
+  identifiers: ProtectedIdentifiers,
+  flow: Flow,
+  ruleSet: RuleSet,
+  options: { readonly commitTimeExposure: boolean },
+): Promise<{ decision: DecidedAgain; ran: FlowResult }> {
+  const ran = await rerunFlow(record, identifiers, flow, ruleSet);
+  const settled = settleFlow(ran, flow, ruleSet);
+  let decision: DecidedAgain = { outcome: settled.result.outcome, reasons: settled.result.reasons, facts: settled.result.facts, approvalLevel: settled.approvalLevel };
+  const check = options.commitTimeExposure ? factOf(record.settled ?? {}, 'exposure') : undefined;
+  if (check && decision.outcome === 'approve') decision = settleExposure(decision, check, flow, ruleSet);
+  return { decision, ran };
+}
+
 /**
  * Decides the record again with `ruleSet` (which must be the version it names, or a candidate
  * being compared with it) and reports every difference from what was stored. Reasons compare by
@@ -36,12 +65,7 @@ export async function replayDecision(record: DecisionRecord, identifiers: Protec
   if (!flow) {
     return { decisionId: record.decisionId, ruleSetVersion: record.versions.rules, reproduced: false, differences: [{ field: 'outcome', stored: record.outcome, replayed: `no flow for ${record.product}` }] };
   }
-  const ran = await rerunFlow(record, identifiers, flow, ruleSet);
-  const settled = settleFlow(ran, flow, ruleSet);
-  let decision = { outcome: settled.result.outcome, reasons: settled.result.reasons, facts: settled.result.facts, approvalLevel: settled.approvalLevel };
-  // The commit-time exposure check, where it changed the decision, is part of what was decided.
-  const check = factOf(record.settled ?? {}, 'exposure');
-  if (check && decision.outcome === 'approve') decision = settleExposure(decision, check, flow, ruleSet);
+  const { decision, ran } = await decideAgain(record, identifiers, flow, ruleSet, { commitTimeExposure: true });
 
   const differences: ReplayDifference[] = [];
   const compare = (field: ReplayDifference['field'], stored: unknown, replayed: unknown) => {

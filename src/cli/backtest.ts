@@ -1,0 +1,125 @@
+// npm run backtest -- --rules DIR [--from ISO] [--to ISO] [--product P] [--region R] [--json] [--data-dir DIR]
+// What a candidate rule folder would have done to the stored decisions of a period (or all): each
+// decided again from its record (src/decision/backtest.ts) and compared, per product and region.
+// A candidate with errors is refused with the diagnostics rules:check prints. Reads the store
+// only (the service stopped, or a copy of its store): nothing is written.
+// Exit codes: 0 done, 1 the candidate has errors, 2 usage, 78 the store is in use or refuses the key.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { identifierKey } from '../config/identifier-key';
+import { loadSettings } from '../config/settings';
+import { applicationSchemaFor } from '../decision/application';
+import { Backtest, type BacktestReport, type BacktestSide } from '../decision/backtest';
+import { isDecisionRecord, protectedIdentifiersOf } from '../decision/record';
+import { IdentifierProtector } from '../identity/identifiers';
+import { compileRuleSet } from '../rules/compile';
+import { formatDiagnostic } from '../rules/diagnostics';
+import { MODEL_INPUT_FIELDS } from '../rules/facts';
+import { readRuleFiles } from '../rules/load';
+import { cardOf, loadCreditModel } from '../scoring/onnx-model';
+import { AuditStore, PURGED_IDENTIFIER } from '../store/audit-store';
+import { checkStoreIdentifierKey } from '../store/identifier-key-chain';
+
+const USAGE = 'usage: npm run backtest -- --rules DIR [--from 2026-01-01] [--to 2026-04-01] [--product personal_loan] [--region east] [--json] [--data-dir DIR]';
+const PAGE = 500;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+let values: { rules?: string; from?: string; to?: string; product?: string; region?: string; json?: boolean; 'data-dir'?: string };
+try {
+  values = parseArgs({
+    options: { rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, product: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+  }).values;
+} catch (err) {
+  fail(`${(err as Error).message}\n${USAGE}`);
+}
+if (!values.rules) fail(`--rules: the candidate rule folder is required\n${USAGE}`);
+const instant = (name: 'from' | 'to', fallback: number): number => {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) fail(`--${name} ${text}: not a date (ISO 8601)\n${USAGE}`);
+  return at;
+};
+const from = instant('from', Number.MIN_SAFE_INTEGER);
+const to = instant('to', Number.MAX_SAFE_INTEGER);
+
+const settings = loadSettings({ ...process.env, ...(values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {}) });
+const storeFile = path.join(settings.dataDir, 'audit.db');
+// The candidate's lists hash with the store's key (and its chain after a rekey), as the service's do.
+let keys: Buffer[];
+try {
+  keys = checkStoreIdentifierKey(storeFile, identifierKey(settings), settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key')).keys;
+} catch (err) {
+  fail((err as Error).message, 78);
+}
+const protector = new IdentifierProtector(keys, { defaultCountryCode: settings.defaultPhoneCountryCode });
+const modelLoad = await loadCreditModel(settings.modelsDir, settings.modelCard, MODEL_INPUT_FIELDS);
+const compiled = compileRuleSet(await readRuleFiles(values.rules), { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema: applicationSchemaFor(cardOf(modelLoad)) });
+if (!compiled.ok) {
+  for (const d of compiled.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  fail(`the candidate rules in ${values.rules} have ${compiled.diagnostics.length} error(s); nothing was backtested`, 1);
+}
+
+let store: AuditStore;
+try {
+  store = new AuditStore(storeFile);
+} catch (err) {
+  const message = (err as Error).message;
+  fail(`${message}${/in use by another process/.test(message) ? ': stop the service, or backtest a copy of the store' : ''}`, /in use by another process/.test(message) ? 78 : 1);
+}
+
+const started = performance.now();
+const backtest = new Backtest(compiled.ruleSet);
+let after: Parameters<AuditStore['decisionsBetween']>[2];
+do {
+  const page = store.decisionsBetween(from, to, after, PAGE);
+  for (const stored of page.decisions) {
+    if ((values.product && stored.product !== values.product) || (values.region && stored.region !== values.region)) continue;
+    if (!isDecisionRecord(stored.document)) {
+      backtest.skipped();
+      continue;
+    }
+    const outcome = store.loanOutcome(stored.decisionId);
+    await backtest.add(stored.document, protectedIdentifiersOf(stored.document, store.identifierHashes(stored.applicationId), PURGED_IDENTIFIER), outcome ? (outcome.status === 'repaid' ? 'good' : 'bad') : undefined);
+  }
+  after = page.next;
+} while (after);
+await store.close();
+const report = backtest.report();
+const seconds = (performance.now() - started) / 1000;
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ ...report, seconds, changedSample: backtest.changedSample })}\n`);
+} else {
+  process.stdout.write(render(report, seconds, backtest.changedSample));
+}
+
+function render(r: BacktestReport, s: number, sample: readonly string[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const money = (x: number) => Math.round(x).toLocaleString('en');
+  const bad = (x: BacktestSide) => (x.badRate === null ? 'n/a' : `${pct(x.badRate)} of ${x.outcomesKnown}`);
+  const out: string[] = [`candidate ${r.candidate}: ${r.decisions.toLocaleString('en')} decisions backtested in ${s.toFixed(1)} s, ${r.changed.toLocaleString('en')} change outcome${r.skipped ? ` (${r.skipped} skipped: imported or stored whole)` : ''}`];
+  for (const g of r.groups) {
+    out.push('', `${g.product} / ${g.region}: ${g.decisions.toLocaleString('en')} decisions, ${g.changed} change`);
+    const outcomes = ['approve', 'review', 'decline'];
+    out.push(`  ${'stored \\ candidate'.padEnd(20)}${outcomes.map((o) => o.padStart(10)).join('')}`);
+    for (const fromOutcome of outcomes) out.push(`  ${fromOutcome.padEnd(20)}${outcomes.map((o) => String(g.transitions[`${fromOutcome}->${o}`] ?? 0).padStart(10)).join('')}`);
+    out.push(`  ${''.padEnd(20)}${'stored'.padStart(16)}${'candidate'.padStart(16)}`);
+    out.push(`  ${'approval rate'.padEnd(20)}${pct(g.before.approvalRate).padStart(16)}${pct(g.after.approvalRate).padStart(16)}`);
+    out.push(`  ${'approved amount'.padEnd(20)}${money(g.before.approvedAmount).padStart(16)}${money(g.after.approvedAmount).padStart(16)}`);
+    out.push(`  ${'expected loss'.padEnd(20)}${money(g.before.expectedLoss).padStart(16)}${money(g.after.expectedLoss).padStart(16)}`);
+    out.push(`  ${'bad rate (known)'.padEnd(20)}${bad(g.before).padStart(16)}${bad(g.after).padStart(16)}`);
+    const levels = (x: BacktestSide) => Object.entries(x.approvalLevels).sort().map(([k, v]) => `${k} ${v}`).join(', ');
+    out.push(`  approval levels: stored ${levels(g.before)}; candidate ${levels(g.after)}`);
+    const reasons = (m: Readonly<Record<string, number>>) => Object.entries(m).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
+    out.push(`  reasons appearing: ${reasons(g.reasonsAppearing)}`, `  reasons vanishing: ${reasons(g.reasonsVanishing)}`);
+  }
+  out.push('', 'exposure of the approved book by region (candidate limit):');
+  for (const e of r.exposure) out.push(`  ${e.region.padEnd(12)} stored ${money(e.before).padStart(14)}  candidate ${money(e.after).padStart(14)}  limit ${money(e.limit).padStart(14)}${e.after > e.limit ? '  OVER' : ''}`);
+  if (sample.length) out.push('', `some decisions that change (POST /decisions/:id/replay, GET /decisions/:id): ${sample.join(', ')}`);
+  return `${out.join('\n')}\n`;
+}
