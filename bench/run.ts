@@ -2,7 +2,7 @@
 // same run (the ceiling), then where the time of one decision goes. Prints rps, p50, p99 and
 // ratios. The load generator runs in this process, the server in a child process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,11 +33,24 @@ interface Load {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The server process's CPU time (all its threads, user + system) per request answered, in ms; NaN without /proc. */
+  serverCpuMs: number;
+}
+
+/** CPU seconds the process has used so far, all threads (utime + stime from /proc). */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 let sequence = 0;
 let authorization = '';
-async function load(url: string, pathname: string): Promise<Load> {
+async function load(url: string, pathname: string, pid?: number): Promise<Load> {
+  const cpuBefore = processCpuSeconds(pid);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -53,7 +66,8 @@ async function load(url: string, pathname: string): Promise<Load> {
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const serverCpuMs = ((processCpuSeconds(pid) - cpuBefore) * 1000) / Math.max(result.requests.total, 1);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, serverCpuMs };
 }
 
 const fmt = (n: number, d = 2) => n.toFixed(d).padStart(9);
@@ -65,12 +79,12 @@ try {
   // Warm both paths (JIT, rule engines, SQLite pages) before measuring.
   await autocannon({ url: server.url, connections: 4, amount: 500, requests: [{ method: 'POST', path: '/__bare', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleApplication('warm')) }] });
   await load(server.url, '/decide');
-  const bare = await load(server.url, '/__bare');
-  const decide = await load(server.url, '/decide');
+  const bare = await load(server.url, '/__bare', server.child.pid);
+  const decide = await load(server.url, '/decide', server.child.pid);
   console.log(`\nHTTP load: ${CONNECTIONS} connections, ${DURATION_S} s each, server and load generator on this machine (${process.platform}, ${(await import('node:os')).cpus().length} cores)`);
-  console.log('endpoint            rps      p50 ms    p99 ms   non-2xx  errors');
+  console.log('endpoint            rps      p50 ms    p99 ms   non-2xx  errors  server CPU ms/request (all threads)');
   for (const [name, r] of [['bare JSON', bare], ['POST /decide', decide]] as const) {
-    console.log(`${name.padEnd(14)}${fmt(r.rps, 0)}${fmt(r.p50)}${fmt(r.p99)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}`);
+    console.log(`${name.padEnd(14)}${fmt(r.rps, 0)}${fmt(r.p50)}${fmt(r.p99)}${String(r.non2xx).padStart(9)}${String(r.errors).padStart(8)}${fmt(r.serverCpuMs, 3)}`);
   }
   console.log(`ratio /decide ÷ bare: rps ${(decide.rps / bare.rps).toFixed(2)}, p50 ${(decide.p50 / Math.max(bare.p50, 0.01)).toFixed(2)}, p99 ${(decide.p99 / Math.max(bare.p99, 0.01)).toFixed(2)}`);
   console.log(`  target: /decide rps ≥ 0.60 × bare: ${(decide.rps / bare.rps).toFixed(2)} ${decide.rps / bare.rps >= 0.6 ? 'met' : 'NOT met'}`);

@@ -2,7 +2,6 @@
 // committed application (decided or imported) at its own time, with the velocity index.
 import type { Settings } from '../config/settings';
 import { graphWindowStart, type RetentionPolicy } from '../decision/retention';
-import type { VelocityIndex } from '../velocity/velocity-index';
 import { CLUSTERS_TABLE, type ClusterConfig } from '../graph/config';
 import { FraudGraph } from '../graph/fraud-graph';
 import { WorkerRunner } from '../graph/recluster-runner';

@@ -3,11 +3,10 @@
 import { canonicalJson } from '../identity/canonical-json';
 import { roundTo } from '../common/round';
 import { OverloadedError, type Admission, type ShedReason, type Slot } from './admission';
-import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
+import type { IdentifierProtector, ProtectedIdentifiers } from '../identity/identifiers';
 import { hasFraudEvidence } from '../rules/evidence';
-import { factOf, lendingAmount, type StageFacts } from '../rules/facts';
-import type { Facts, Flow, Outcome, Reason, ReasonSpec, RuleSet } from '../rules/ruleset';
-import type { Offer, ScoreFacts } from '../scoring/scorecard';
+import { factOf, lendingAmount } from '../rules/facts';
+import type { Flow, Reason, RuleSet } from '../rules/ruleset';
 import type { ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
@@ -15,7 +14,7 @@ import { ApplicationExistsError, PURGED_IDENTIFIER, type RetentionPosition, type
 import type { Application } from './application';
 import { ArchivedRuleSetMissingError, DecisionStateError, IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { replayDecision, type ReplayReport } from './replay';
-import { runFlow, type FlowResult, type StageProviders, type StageTrace } from './flow';
+import { runFlow, type FlowResult, type StageProviders } from './flow';
 import { settleExposure, settleFlow } from './settle';
 import { bookReservation, checkExposure } from './reservations';
 import { newDecisionId } from './ids';

@@ -9,7 +9,7 @@ import { clusterDetail, egoNetwork } from '../graph/investigation';
 import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type GraphStore, type LabelOutcome, type LabelRecord } from '../store/graph-store';
 import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
-import { ApiError, type ErrorDetail } from './errors';
+import { ApiError } from './errors';
 import { integer, readQuery, type Query } from './query';
 import { compileValidator, freeText } from './validation';
 

@@ -260,6 +260,19 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
+/** A page of the review queue in either order: the partial index of decisions awaiting review, walked from a keyset position. */
+function reviewQueuePage(db: Database.Database, order: 'oldest' | 'newest') {
+  const [after, direction] = order === 'oldest' ? ['>', 'ASC'] : ['<', 'DESC'];
+  return db.prepare<[QueuePage], RawRow & { row: number }>(
+    `SELECT d.*, d.rowid AS row FROM decisions d
+      WHERE d.status = 'awaiting_review'
+        AND (@approvalLevel IS NULL OR d.approval_level = @approvalLevel) AND (@region IS NULL OR d.region = @region)
+        AND (@product IS NULL OR d.product = @product) AND (@caller IS NULL OR d.caller = @caller)
+        AND (d.decided_at, d.rowid) ${after} (@decidedAt, @row)
+      ORDER BY d.decided_at ${direction}, d.rowid ${direction} LIMIT @limit`,
+  );
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     byApplication: db.prepare<[string], RawRow>('SELECT * FROM decisions WHERE application_id = ?'),
@@ -294,20 +307,8 @@ function prepareStatements(db: Database.Database) {
         WHERE d.decided_at < ? AND (d.decided_at, d.rowid) > (?, ?)
         ORDER BY d.decided_at, d.rowid LIMIT ?`,
     ),
-    awaitingReview: db.prepare<[QueuePage], RawRow & { row: number }>(
-      `SELECT d.*, d.rowid AS row FROM decisions d
-        WHERE d.status = 'awaiting_review'
-          AND (@approvalLevel IS NULL OR d.approval_level = @approvalLevel) AND (@region IS NULL OR d.region = @region) AND (@product IS NULL OR d.product = @product) AND (@caller IS NULL OR d.caller = @caller)
-          AND (d.decided_at, d.rowid) > (@decidedAt, @row)
-        ORDER BY d.decided_at, d.rowid LIMIT @limit`,
-    ),
-    awaitingReviewNewest: db.prepare<[QueuePage], RawRow & { row: number }>(
-      `SELECT d.*, d.rowid AS row FROM decisions d
-        WHERE d.status = 'awaiting_review'
-          AND (@approvalLevel IS NULL OR d.approval_level = @approvalLevel) AND (@region IS NULL OR d.region = @region) AND (@product IS NULL OR d.product = @product) AND (@caller IS NULL OR d.caller = @caller)
-          AND (d.decided_at, d.rowid) < (@decidedAt, @row)
-        ORDER BY d.decided_at DESC, d.rowid DESC LIMIT @limit`,
-    ),
+    awaitingReview: reviewQueuePage(db, 'oldest'),
+    awaitingReviewNewest: reviewQueuePage(db, 'newest'),
     loanOutcome: db.prepare<[string], { decision_id: string; status: string; at: number; grade: string | null; pd: number | null; recorded_by: string; recorded_at: number }>('SELECT * FROM loan_outcomes WHERE decision_id = ?'),
     setLoanOutcome: db.prepare(
       `INSERT INTO loan_outcomes (decision_id, status, at, grade, pd, recorded_by, recorded_at) VALUES (@decision_id, @status, @at, @grade, @pd, @recorded_by, @recorded_at)

@@ -1,25 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { AuditStore, MIGRATIONS, type DecisionRow } from '../../src/store/audit-store';
+import { AuditStore, MIGRATIONS } from '../../src/store/audit-store';
 import { encodeStoredDocument } from '../../src/store/decision-writer';
+import { decisionRow } from '../support/factories';
 import { tempDir } from '../support/server';
 
-const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): DecisionRow => ({
-  decisionId: `d-${applicationId}`,
-  applicationId,
-  requestFingerprint: 'f',
-  product: 'personal_loan',
-  region: 'east',
-  outcome: 'approve',
-  rulesVersion: 'v1',
-  decidedAt: 1_000,
-  identifiers: [{ type: 'phone', hash: `h-${applicationId}`, masked: '+86 ***' }],
-  document: { hello: 'world' },
-  fraudEvidence: false,
-  source: 'decided',
-  ...overrides,
-});
+const row = decisionRow;
 
 describe('AuditStore', () => {
   it('commits concurrent units together and survives reopening', async () => {

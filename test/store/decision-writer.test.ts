@@ -8,23 +8,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ApplicationExistsError, AuditStore, type DecisionRow } from '../../src/store/audit-store';
 import { decodeStoredDocument, encodeStoredDocument, RECORD_DICTIONARY_1 } from '../../src/store/decision-writer';
+import { decisionRow } from '../support/factories';
 import { tempDir } from '../support/server';
 
-const row = (applicationId: string, overrides: Partial<DecisionRow> = {}): DecisionRow => ({
-  decisionId: `d-${applicationId}`,
-  applicationId,
-  requestFingerprint: 'f',
-  product: 'personal_loan',
-  region: 'east',
-  outcome: 'approve',
-  rulesVersion: 'v1',
-  decidedAt: 1_000,
-  identifiers: [{ type: 'phone', hash: `h-${applicationId}`, masked: '+86 ***' }],
-  document: { hello: applicationId },
-  fraudEvidence: false,
-  source: 'decided',
-  ...overrides,
-});
+const row = (applicationId: string, overrides: Partial<DecisionRow> = {}) => decisionRow(applicationId, { document: { hello: applicationId }, ...overrides });
 
 const PINNED_DICTIONARY_SHA256 = '87f266e17e9fed4c009bc2fc56f7f90975c65fbe9f759d019aaf35464ad7f2b4';
 

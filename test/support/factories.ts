@@ -1,5 +1,6 @@
 // Applications with sensible defaults, so each test states only what matters to it.
 import type { Application, Applicant } from '../../src/decision/application';
+import type { DecisionRow } from '../../src/store/audit-store';
 
 let sequence = 0;
 
@@ -39,5 +40,24 @@ export function application(overrides: Partial<Omit<Application, 'applicant'>> &
     termMonths: 24,
     applicant: applicant(a),
     ...rest,
+  };
+}
+
+/** A decision row as the audit store takes it, for store tests. */
+export function decisionRow(applicationId: string, overrides: Partial<DecisionRow> = {}): DecisionRow {
+  return {
+    decisionId: `d-${applicationId}`,
+    applicationId,
+    requestFingerprint: 'f',
+    product: 'personal_loan',
+    region: 'east',
+    outcome: 'approve',
+    rulesVersion: 'v1',
+    decidedAt: 1_000,
+    identifiers: [{ type: 'phone', hash: `h-${applicationId}`, masked: '+86 ***' }],
+    document: { hello: 'world' },
+    fraudEvidence: false,
+    source: 'decided',
+    ...overrides,
   };
 }
