@@ -13,7 +13,7 @@
 //
 // The layout is flat on purpose: every bundle sits next to the worker entries, so code that starts
 // a worker finds it at `new URL('./recluster-worker.js', import.meta.url)` from whichever bundle it
-// was inlined into (src/graph/recluster-runner.ts, src/store/audit-store.ts, src/cli/import.ts).
+// was inlined into (src/graph/recluster-runner.ts, src/store/audit-store.ts, src/decision/backtest-run.ts, src/cli/import.ts).
 // A worker file a bundle names (a "./<name>.js" literal) that is no entry point fails the build.
 //
 // Each file is written to a temporary name and renamed, and unchanged files are not rewritten: a
@@ -31,6 +31,7 @@ const ENTRY_POINTS = {
   main: 'src/main.ts',
   'recluster-worker': 'src/graph/recluster-worker.ts',
   'decision-writer': 'src/store/decision-writer.ts',
+  'backtest-worker': 'src/decision/backtest-worker.ts',
   import: 'src/cli/import.ts',
   'import-worker': 'src/cli/import-worker.ts',
   'api-key': 'src/cli/api-key.ts',

@@ -1,37 +1,46 @@
-// npm run backtest -- --rules DIR [--from ISO] [--to ISO] [--product P] [--region R] [--json] [--data-dir DIR]
+// npm run backtest -- --rules DIR [--from ISO] [--to ISO] [--product P] [--region R] [--threads N] [--json] [--data-dir DIR]
 // What a candidate rule folder would have done to the stored decisions of a period (or all): each
-// decided again from its record (src/decision/backtest.ts) and compared, per product and region.
+// decided again from its record (src/decision/backtest.ts) and compared, per product and region,
+// split between as many threads as the machine has cores (src/decision/backtest-run.ts).
 // A candidate with errors is refused with the diagnostics rules:check prints. Reads the store
-// only (the service stopped, or a copy of its store): nothing is written.
-// Exit codes: 0 done, 1 the candidate has errors, 2 usage, 78 the store is in use or refuses the key.
+// only, from connections that never write: beside a running service, or on a copy of its store.
+// Exit codes: 0 done, 1 the candidate has errors or the backtest failed, 2 usage, 78 the store is unreadable or refuses the key.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { identifierKey } from '../config/identifier-key';
 import { loadSettings } from '../config/settings';
 import { applicationSchemaFor } from '../decision/application';
-import { Backtest, type BacktestReport, type BacktestSide } from '../decision/backtest';
-import { isDecisionRecord, protectedIdentifiersOf } from '../decision/record';
+import type { BacktestReport, BacktestSide } from '../decision/backtest';
+import { CandidateRulesInvalid, runBacktest } from '../decision/backtest-run';
 import { IdentifierProtector } from '../identity/identifiers';
 import { compileRuleSet } from '../rules/compile';
 import { formatDiagnostic } from '../rules/diagnostics';
 import { MODEL_INPUT_FIELDS } from '../rules/facts';
 import { readRuleFiles } from '../rules/load';
 import { cardOf, loadCreditModel } from '../scoring/onnx-model';
-import { AuditStore, PURGED_IDENTIFIER } from '../store/audit-store';
-import { checkStoreIdentifierKey } from '../store/identifier-key-chain';
+import { HistoryReader } from '../store/history-reader';
 
-const USAGE = 'usage: npm run backtest -- --rules DIR [--from 2026-01-01] [--to 2026-04-01] [--product personal_loan] [--region east] [--json] [--data-dir DIR]';
-const PAGE = 500;
+const USAGE = 'usage: npm run backtest -- --rules DIR [--from 2026-01-01] [--to 2026-04-01] [--product personal_loan] [--region east] [--threads N] [--json] [--data-dir DIR]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-let values: { rules?: string; from?: string; to?: string; product?: string; region?: string; json?: boolean; 'data-dir'?: string };
+let values: { rules?: string; from?: string; to?: string; product?: string; region?: string; threads?: string; json?: boolean; 'data-dir'?: string };
 try {
   values = parseArgs({
-    options: { rules: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, product: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    options: {
+      rules: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      product: { type: 'string' },
+      region: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+    },
   }).values;
 } catch (err) {
   fail(`${(err as Error).message}\n${USAGE}`);
@@ -46,56 +55,52 @@ const instant = (name: 'from' | 'to', fallback: number): number => {
 };
 const from = instant('from', Number.MIN_SAFE_INTEGER);
 const to = instant('to', Number.MAX_SAFE_INTEGER);
+const threads = values.threads === undefined ? availableParallelism() : Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail(`--threads ${values.threads}: a whole number from 1 to 64\n${USAGE}`);
 
 const settings = loadSettings({ ...process.env, ...(values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {}) });
 const storeFile = path.join(settings.dataDir, 'audit.db');
-// The candidate's lists hash with the store's key (and its chain after a rekey), as the service's do.
+// The store is read from connections that never write, so the service may keep running.
 let keys: Buffer[];
 try {
-  keys = checkStoreIdentifierKey(storeFile, identifierKey(settings), settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key')).keys;
+  const reader = new HistoryReader(storeFile);
+  try {
+    // The candidate's lists hash with the store's key (and its chain after a rekey), as the service's do.
+    keys = reader.identifierKeys(identifierKey(settings), settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key')).keys;
+  } finally {
+    reader.close();
+  }
 } catch (err) {
   fail((err as Error).message, 78);
 }
 const protector = new IdentifierProtector(keys, { defaultCountryCode: settings.defaultPhoneCountryCode });
-const modelLoad = await loadCreditModel(settings.modelsDir, settings.modelCard, MODEL_INPUT_FIELDS);
-const compiled = compileRuleSet(await readRuleFiles(values.rules), { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema: applicationSchemaFor(cardOf(modelLoad)) });
+const card = cardOf(await loadCreditModel(settings.modelsDir, settings.modelCard, MODEL_INPUT_FIELDS));
+const files = await readRuleFiles(values.rules);
+// Checked here first, for rules:check's diagnostics with the folder's own paths before any thread starts.
+const compiled = compileRuleSet(files, { hashIdentifier: (type, raw) => protector.hash(type, raw), applicationSchema: applicationSchemaFor(card) });
 if (!compiled.ok) {
   for (const d of compiled.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   fail(`the candidate rules in ${values.rules} have ${compiled.diagnostics.length} error(s); nothing was backtested`, 1);
 }
 
-let store: AuditStore;
+let result: Awaited<ReturnType<typeof runBacktest>>;
 try {
-  store = new AuditStore(storeFile);
+  result = await runBacktest(
+    { storeFile, files, keys, defaultCountryCode: settings.defaultPhoneCountryCode, card, filter: { from, to, ...(values.product ? { product: values.product } : {}), ...(values.region ? { region: values.region } : {}) } },
+    { threads, lowPriority: false },
+  );
 } catch (err) {
-  const message = (err as Error).message;
-  fail(`${message}${/in use by another process/.test(message) ? ': stop the service, or backtest a copy of the store' : ''}`, /in use by another process/.test(message) ? 78 : 1);
+  if (err instanceof CandidateRulesInvalid) {
+    for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    fail(`the candidate rules in ${values.rules} have ${err.diagnostics.length} error(s); nothing was backtested`, 1);
+  }
+  fail((err as Error).message, 1);
 }
 
-const started = performance.now();
-const backtest = new Backtest(compiled.ruleSet);
-let after: Parameters<AuditStore['decisionsBetween']>[2];
-do {
-  const page = store.decisionsBetween(from, to, after, PAGE);
-  for (const stored of page.decisions) {
-    if ((values.product && stored.product !== values.product) || (values.region && stored.region !== values.region)) continue;
-    if (!isDecisionRecord(stored.document)) {
-      backtest.skipped();
-      continue;
-    }
-    const outcome = store.loanOutcome(stored.decisionId);
-    await backtest.add(stored.document, protectedIdentifiersOf(stored.document, store.identifierHashes(stored.applicationId), PURGED_IDENTIFIER), outcome ? (outcome.status === 'repaid' ? 'good' : 'bad') : undefined);
-  }
-  after = page.next;
-} while (after);
-await store.close();
-const report = backtest.report();
-const seconds = (performance.now() - started) / 1000;
-
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ ...report, seconds, changedSample: backtest.changedSample })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result.report, seconds: result.seconds, threads: result.threads, changedSample: result.changedSample })}\n`);
 } else {
-  process.stdout.write(render(report, seconds, backtest.changedSample));
+  process.stdout.write(render(result.report, result.seconds, result.changedSample));
 }
 
 function render(r: BacktestReport, s: number, sample: readonly string[]): string {

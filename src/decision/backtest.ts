@@ -17,7 +17,10 @@ import { decideAgain } from './replay';
 /** How a loan turned out, where the lender reported it (src/decision/outcomes.ts). */
 export type KnownOutcome = 'good' | 'bad' | undefined;
 
-interface Side {
+/** A reported loan status as a backtest counts it: repaid is good; defaulted, fraud and written off are bad. */
+export const knownOutcomeOf = (status: string | null | undefined): KnownOutcome => (status ? (status === 'repaid' ? 'good' : 'bad') : undefined);
+
+export interface SideCounts {
   approved: number;
   approvedAmount: number;
   expectedLoss: number;
@@ -26,11 +29,11 @@ interface Side {
   levels: Record<string, number>;
 }
 
-interface Group {
+export interface GroupCounts {
   decisions: number;
   transitions: Record<string, number>;
-  before: Side;
-  after: Side;
+  before: SideCounts;
+  after: SideCounts;
   appearing: Record<string, number>;
   vanishing: Record<string, number>;
 }
@@ -70,21 +73,39 @@ export interface BacktestReport {
   readonly skipped: number;
 }
 
-const side = (): Side => ({ approved: 0, approvedAmount: 0, expectedLoss: 0, known: 0, bad: 0, levels: {} });
+const side = (): SideCounts => ({ approved: 0, approvedAmount: 0, expectedLoss: 0, known: 0, bad: 0, levels: {} });
 const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
 
-/** Accumulates decisions as they are backtested; report() at the end. Memory is per product × region, not per decision. */
+/**
+ * What a backtest has counted so far, as plain data: threads that each backtest a share of the
+ * history send theirs to be merged (mergeTallies) into one report (reportOf).
+ */
+export interface BacktestTally {
+  readonly groups: readonly (readonly [string, GroupCounts])[];
+  readonly skipped: number;
+  readonly changedSample: readonly string[];
+}
+
+/** The candidate as a report names it: its version and the regional limits it would set. */
+export interface BacktestCandidate {
+  readonly version: string;
+  readonly regions: RegionsTable | undefined;
+}
+
+export const candidateOf = (ruleSet: RuleSet): BacktestCandidate => ({ version: ruleSet.version, regions: ruleSet.tables.get(REGIONS_TABLE) as RegionsTable | undefined });
+
+/** Accumulates decisions as they are backtested; tally() or report() at the end. Memory is per product × region, not per decision. */
 export class Backtest {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, GroupCounts>();
   private skippedCount = 0;
   private readonly changedIds: string[] = [];
 
   constructor(
     private readonly candidate: RuleSet,
     /** Decisions named in the report that changed, at most this many (a sample to look at). */
-    private readonly sampleSize = 20,
+    private readonly sampleSize = DEFAULT_SAMPLE,
   ) {}
 
   skipped(): void {
@@ -117,41 +138,86 @@ export class Backtest {
     return this.changedIds;
   }
 
+  tally(): BacktestTally {
+    return { groups: [...this.groups], skipped: this.skippedCount, changedSample: this.changedIds };
+  }
+
   report(): BacktestReport {
-    const groups = [...this.groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, g]): BacktestGroup => {
-      const [product, region] = key.split('\u0000') as [string, string];
-      const changed = Object.entries(g.transitions).reduce((n, [t, c]) => (t.split('->')[0] === t.split('->')[1] ? n : n + c), 0);
-      return { product, region, decisions: g.decisions, transitions: g.transitions, changed, before: summary(g.before, g.decisions), after: summary(g.after, g.decisions), reasonsAppearing: g.appearing, reasonsVanishing: g.vanishing };
-    });
-    const regions = this.candidate.tables.get(REGIONS_TABLE) as RegionsTable | undefined;
-    const byRegion = new Map<string, { before: number; after: number; afterLoss: number; afterApproved: number }>();
-    for (const [key, g] of this.groups) {
-      const region = key.split('\u0000')[1] as string;
-      const r = byRegion.get(region) ?? { before: 0, after: 0, afterLoss: 0, afterApproved: 0 };
-      r.before += g.before.approvedAmount;
-      r.after += g.after.approvedAmount;
-      r.afterLoss += g.after.expectedLoss;
-      r.afterApproved += g.after.approved;
-      byRegion.set(region, r);
-    }
-    return {
-      candidate: this.candidate.version,
-      decisions: groups.reduce((n, g) => n + g.decisions, 0),
-      changed: groups.reduce((n, g) => n + g.changed, 0),
-      groups,
-      exposure: [...byRegion].map(([region, r]) => ({
-        region,
-        // A limit computed from the book's risk (docs: regional limits) is computed on the candidate's book.
-        limit: regions ? effectiveLimit(region, '', regions, { reserved: r.after, byProduct: {}, pdWeighted: r.afterLoss, pdAmount: r.after, approvals: r.afterApproved }).limit : Number.NaN,
-        before: roundTo(r.before, 2),
-        after: roundTo(r.after, 2),
-      })),
-      skipped: this.skippedCount,
-    };
+    return reportOf(this.tally(), candidateOf(this.candidate));
   }
 }
 
-function count(s: Side, outcome: string, level: string, facts: Parameters<typeof lendingAmount>[0], known: KnownOutcome): void {
+const DEFAULT_SAMPLE = 20;
+
+const addCounts = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+};
+
+/** Several shares' tallies as one (the order of shares does not change the counts). */
+export function mergeTallies(tallies: readonly BacktestTally[], sampleSize = DEFAULT_SAMPLE): BacktestTally {
+  const groups = new Map<string, GroupCounts>();
+  for (const t of tallies) {
+    for (const [key, g] of t.groups) {
+      const into = groups.get(key) ?? { decisions: 0, transitions: {}, before: side(), after: side(), appearing: {}, vanishing: {} };
+      into.decisions += g.decisions;
+      addCounts(into.transitions, g.transitions);
+      addCounts(into.appearing, g.appearing);
+      addCounts(into.vanishing, g.vanishing);
+      for (const s of ['before', 'after'] as const) {
+        const a = into[s];
+        const b = g[s];
+        a.approved += b.approved;
+        a.approvedAmount += b.approvedAmount;
+        a.expectedLoss += b.expectedLoss;
+        a.known += b.known;
+        a.bad += b.bad;
+        addCounts(a.levels, b.levels);
+      }
+      groups.set(key, into);
+    }
+  }
+  return {
+    groups: [...groups],
+    skipped: tallies.reduce((n, t) => n + t.skipped, 0),
+    changedSample: tallies.flatMap((t) => t.changedSample).sort().slice(0, sampleSize),
+  };
+}
+
+/** The report of a tally: per product and region, and exposure by region against the candidate's limits. */
+export function reportOf(tally: BacktestTally, candidate: BacktestCandidate): BacktestReport {
+  const groups = [...tally.groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, g]): BacktestGroup => {
+    const [product, region] = key.split('\u0000') as [string, string];
+    const changed = Object.entries(g.transitions).reduce((n, [t, c]) => (t.split('->')[0] === t.split('->')[1] ? n : n + c), 0);
+    return { product, region, decisions: g.decisions, transitions: g.transitions, changed, before: summary(g.before, g.decisions), after: summary(g.after, g.decisions), reasonsAppearing: g.appearing, reasonsVanishing: g.vanishing };
+  });
+  const byRegion = new Map<string, { before: number; after: number; afterLoss: number; afterApproved: number }>();
+  for (const [key, g] of tally.groups) {
+    const region = key.split('\u0000')[1] as string;
+    const r = byRegion.get(region) ?? { before: 0, after: 0, afterLoss: 0, afterApproved: 0 };
+    r.before += g.before.approvedAmount;
+    r.after += g.after.approvedAmount;
+    r.afterLoss += g.after.expectedLoss;
+    r.afterApproved += g.after.approved;
+    byRegion.set(region, r);
+  }
+  const regions = candidate.regions;
+  return {
+    candidate: candidate.version,
+    decisions: groups.reduce((n, g) => n + g.decisions, 0),
+    changed: groups.reduce((n, g) => n + g.changed, 0),
+    groups,
+    exposure: [...byRegion].sort(([a], [b]) => (a < b ? -1 : 1)).map(([region, r]) => ({
+      region,
+      // A limit computed from the book's risk (docs: regional limits) is computed on the candidate's book.
+      limit: regions ? effectiveLimit(region, '', regions, { reserved: r.after, byProduct: {}, pdWeighted: r.afterLoss, pdAmount: r.after, approvals: r.afterApproved }).limit : Number.NaN,
+      before: roundTo(r.before, 2),
+      after: roundTo(r.after, 2),
+    })),
+    skipped: tally.skipped,
+  };
+}
+
+function count(s: SideCounts, outcome: string, level: string, facts: Parameters<typeof lendingAmount>[0], known: KnownOutcome): void {
   bump(s.levels, level);
   if (outcome !== 'approve') return;
   s.approved++;
@@ -164,7 +230,7 @@ function count(s: Side, outcome: string, level: string, facts: Parameters<typeof
   }
 }
 
-function summary(s: Side, decisions: number): BacktestSide {
+function summary(s: SideCounts, decisions: number): BacktestSide {
   return {
     approvalRate: decisions > 0 ? roundTo(s.approved / decisions, 4) : 0,
     approvedAmount: roundTo(s.approvedAmount, 2),

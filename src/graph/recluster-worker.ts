@@ -2,12 +2,10 @@
 // columns and the result buffers are SharedArrayBuffers: nothing is copied either way, and only
 // the counts and the summary travel back.
 //
-// NOTE: the thread lowers its own scheduling priority (nice 19) where the OS allows it, so on a
-// busy machine the request thread keeps the CPU and /decide latency does not move while Louvain
-// runs. Linux applies setpriority to a single thread when given its thread id.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+// NOTE: the thread lowers its own scheduling priority (src/common/thread-priority.ts), so /decide
+// latency does not move while Louvain runs.
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../common/thread-priority';
 import type { ClusterConfig } from './config';
 import type { GraphSnapshot } from './identity-graph';
 import { GANG_FEATURES } from './gang-features';
@@ -38,15 +36,6 @@ export type ReclusterReply =
   | { readonly id: number; readonly clusters: number; readonly baseline: PortfolioBaseline; readonly summary: ReclusterSummary }
   | { readonly id: number; readonly error: string };
 
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid)) setPriority(tid, 19);
-  } catch {
-    /* not Linux, or not permitted: run at normal priority */
-  }
-}
-
 /**
  * The model, loaded and checked once per worker, holding an ONNX session only while it scores; a
  * model that fails its checks leaves the flags to score (the main thread reports why).
@@ -60,7 +49,7 @@ function gangModel(): Promise<GangModel | undefined> {
 
 if (parentPort) {
   const port = parentPort;
-  lowerPriority();
+  lowerThreadPriority();
   // NOTE: jobs arrive one at a time (the runner waits for each reply), so the async steps never interleave.
   // The job in progress: a stop waits for it, so a run already started always delivers its result.
   let inFlight: Promise<void> = Promise.resolve();

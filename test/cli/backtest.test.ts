@@ -53,10 +53,16 @@ describe('npm run backtest', () => {
     const candidate = copyRules();
     const flowFile = path.join(candidate, 'flows/personal_loan.json');
     writeFileSync(flowFile, readFileSync(flowFile, 'utf8').replace('"< 21"', '"< 30"'));
-    const res = await backtest(dataDir, '--rules', candidate, '--json');
+    const res = await backtest(dataDir, '--rules', candidate, '--json', '--threads', '1');
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
+    // Split between threads (each a share of the rows), the merged report is the same.
+    const split = JSON.parse((await backtest(dataDir, '--rules', candidate, '--json', '--threads', '3')).stdout);
+    expect(split.threads).toBe(3);
+    const { seconds: _s1, threads: _t1, ...one } = report;
+    const { seconds: _s3, threads: _t3, ...three } = split;
+    expect(three).toEqual(one);
 
     // The same applications decided afresh under the candidate, in the same order.
     const afresh = await decideAll(tempDir(), candidate, applications);
@@ -88,6 +94,27 @@ describe('npm run backtest', () => {
     expect(table.stdout).toMatch(/stored \\ candidate\s+approve\s+review\s+decline/);
     expect(table.stdout).toMatch(/reasons appearing: AGE_BELOW_MINIMUM \d+/);
   }, 120_000);
+
+  it('reads the store beside a running service, which keeps deciding', async () => {
+    const dataDir = tempDir();
+    const server = await startTestServer({ dataDir, rulesDir: copyRules(), env: ENV });
+    try {
+      for (let i = 0; i < 6; i++) expect((await server.post('/decide', application({ applicationId: `BT-LIVE-${i}` }))).status).toBe(200);
+      const res = await backtest(dataDir, '--rules', copyRules(), '--json');
+      expect(res.stderr).toBe('');
+      expect(JSON.parse(res.stdout)).toMatchObject({ decisions: 6, changed: 0 });
+      expect((await server.post('/decide', application({ applicationId: 'BT-LIVE-after' }))).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('refuses a usage error and a store it cannot read, naming them', async () => {
+    expect((await backtest(tempDir(), '--rules', copyRules(), '--threads', '0')).stderr).toMatch(/--threads 0: a whole number from 1 to 64/);
+    const missing = await backtest(path.join(tempDir(), 'nothing-here'), '--rules', copyRules());
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toMatch(/audit\.db/);
+  }, 60_000);
 
   it('refuses a candidate with errors, with the diagnostics rules:check prints', async () => {
     const dataDir = tempDir();
