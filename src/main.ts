@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { Assembly, type Root, type ServiceOverrides } from './composition/built';
 import { buildDecisions } from './composition/decisions';
 import { buildFraudGraph } from './composition/fraud-graph';
+import { buildGovernance } from './composition/governance';
 import { buildHttp } from './composition/http';
 import { buildModels } from './composition/models';
 import { buildRules } from './composition/rules';
@@ -66,7 +67,8 @@ export async function createService(settings: Settings, logger: Logger, override
     const stores = await parts.add(buildStores(root));
     const fraud = await parts.add(buildFraudGraph(root, rules, models, stores));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));
-    const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, draining: () => draining }));
+    const governance = await parts.add(buildGovernance(root, { keys, protector, rules, models, stores, decided }));
+    const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining }));
     logger.info({ rules: rules.current.version, products: [...rules.current.flows.keys()], decisions: stores.store.countDecisions() }, 'service built');
     return {
       app,

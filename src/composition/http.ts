@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import type { Application } from '../decision/application';
 import { exposureReport } from '../decision/reservations';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from '../http/app';
+import { governanceRouter } from '../http/governance-routes';
 import { investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';
 import { compileValidator } from '../http/validation';
@@ -21,6 +22,7 @@ import type { RuleSetHolder } from '../rules/hot-reload';
 import { StartupError, type Built, type Root } from './built';
 import type { Decisions } from './decisions';
 import type { FraudGraphPart } from './fraud-graph';
+import type { Governance } from './governance';
 import type { Models } from './models';
 import { rulesReadiness } from './rules';
 import type { Stores } from './store';
@@ -29,7 +31,7 @@ export const SERVICE_VERSION = '0.1.0';
 
 export async function buildHttp(
   { settings, logger, metrics, clock }: Root,
-  parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; draining: () => boolean },
+  parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; governance: Governance; draining: () => boolean },
 ): Promise<Built<ReturnType<typeof createApp>>> {
   const { rules, stores: { store, graphStore, exposure }, fraud: { graph, clusterConfig } } = parts;
   const { decisions, lifecycle, history, applicationSchema, historyLineSchema, ruleVersions, outcomes } = parts.decided;
@@ -57,7 +59,10 @@ export async function buildHttp(
       },
     },
     // A cursor is valid until the next recluster, so a key per process is enough.
-    extraRouters: [(guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard)],
+    extraRouters: [
+      (guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard),
+      (guard) => governanceRouter({ backtests: parts.governance.backtests }, guard),
+    ],
     draining: parts.draining,
     readiness: () => ({
       credentials: access.keysFile?.lastRejection

@@ -53,6 +53,8 @@ export interface Settings {
   readonly graphWindowDays: number;
   /** How often the retention sweep runs; 0 = never. */
   readonly retentionSweepMs: number;
+  /** Threads a backtest asked for over HTTP runs on (at the lowest priority); 0 = one per core. */
+  readonly backtestThreads: number;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -83,6 +85,7 @@ const variables = {
   IDENTIFIER_RETENTION_DAYS: { key: 'identifierRetentionDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 730 } },
   GRAPH_WINDOW_DAYS: { key: 'graphWindowDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 730 } },
   RETENTION_SWEEP_MS: { key: 'retentionSweepMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 3600000 } },
+  BACKTEST_THREADS: { key: 'backtestThreads', schema: { type: 'integer', minimum: 0, maximum: 64, default: 0 } },
   API_KEYS_FILE: { key: 'apiKeysFile', schema: { type: 'string', minLength: 1 } },
   API_KEYS_RELOAD_MS: { key: 'apiKeysReloadMs', schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 } },
   OIDC_ISSUER: { key: 'oidcIssuer', schema: { type: 'string', minLength: 1 } },

@@ -4,6 +4,7 @@ import { ROLE_DESCRIPTIONS } from '../access/roles';
 import { OPEN_PATHS, OPERATION_ACCESS } from './access';
 import { OUTCOME_SCHEMA } from './app';
 import { API_ERRORS } from './errors';
+import { GOVERNANCE_OPENAPI } from './governance-routes';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
 import { EVALUATOR_KINDS } from '../rules/ruleset';
 
@@ -281,6 +282,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
     },
     paths: withAccess({
       ...INVESTIGATOR_OPENAPI.paths,
+      ...GOVERNANCE_OPENAPI.paths,
       '/decide': {
         post: {
           summary: 'Decide one loan application',
@@ -585,6 +587,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         Readiness: readiness,
         RegionExposure: regionReport,
         ...INVESTIGATOR_OPENAPI.schemas,
+        ...GOVERNANCE_OPENAPI.schemas,
       },
     },
   };

@@ -15,6 +15,7 @@ import {
   prepareDecisionStatements,
   type DecisionStatements,
   type DecisionWrite,
+  type StoreWrite,
   type WriteFailure,
   type WriterAnswer,
   type WriterRequest,
@@ -192,6 +193,33 @@ export const MIGRATIONS: readonly string[] = [
      recorded_by TEXT NOT NULL,
      recorded_at INTEGER NOT NULL
    ) STRICT;`,
+  // Governance: backtests asked for over HTTP (their request and report, kept after a restart),
+  // and what each product's challenger flow decided beside the champion (shadow mode).
+  `CREATE TABLE backtests (
+     backtest_id TEXT PRIMARY KEY,
+     requested_by TEXT NOT NULL,
+     requested_at INTEGER NOT NULL,
+     request TEXT NOT NULL,
+     status TEXT NOT NULL,
+     finished_at INTEGER,
+     result TEXT,
+     error TEXT
+   ) STRICT;
+   CREATE INDEX backtests_by_time ON backtests (requested_at);
+   CREATE TABLE shadow_decisions (
+     decision_id TEXT PRIMARY KEY REFERENCES decisions (decision_id),
+     product TEXT NOT NULL,
+     region TEXT NOT NULL,
+     decided_at INTEGER NOT NULL,
+     champion_outcome TEXT NOT NULL,
+     challenger_version TEXT NOT NULL,
+     status TEXT NOT NULL,
+     challenger_outcome TEXT,
+     challenger_reasons TEXT,
+     challenger_approval_level TEXT,
+     elapsed_ms REAL NOT NULL
+   ) STRICT;
+   CREATE INDEX shadow_decisions_by_product ON shadow_decisions (product, decided_at);`,
 ];
 
 /** After a migration, what SQL alone cannot do (compressed records are decoded here). */
@@ -231,6 +259,83 @@ interface RawRow {
   fraud_evidence: number;
   source: DecisionSource;
   caller: string | null;
+}
+
+/** A backtest asked for over HTTP: its request and, once finished, its result (both JSON). */
+export interface BacktestRow {
+  readonly backtestId: string;
+  readonly requestedBy: string;
+  readonly requestedAt: number;
+  readonly request: string;
+  readonly status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  readonly finishedAt: number | null;
+  readonly result: string | null;
+  readonly error: string | null;
+}
+
+interface BacktestRowRaw {
+  backtest_id: string;
+  requested_by: string;
+  requested_at: number;
+  request: string;
+  status: string;
+  finished_at: number | null;
+  result: string | null;
+  error: string | null;
+}
+
+const backtestRowOf = (r: BacktestRowRaw): BacktestRow => ({
+  backtestId: r.backtest_id,
+  requestedBy: r.requested_by,
+  requestedAt: r.requested_at,
+  request: r.request,
+  status: r.status as BacktestRow['status'],
+  finishedAt: r.finished_at,
+  result: r.result,
+  error: r.error,
+});
+
+/** What a product's challenger flow decided beside the champion's decision (shadow mode). */
+export interface ShadowRow {
+  readonly decisionId: string;
+  readonly product: string;
+  readonly region: string;
+  readonly decidedAt: number;
+  readonly championOutcome: string;
+  /** The challenger flow file's content hash. */
+  readonly challengerVersion: string;
+  /** decided; failed (it threw); timed_out (it overran its budget): the last two have no outcome. */
+  readonly status: 'decided' | 'failed' | 'timed_out';
+  readonly challengerOutcome: string | null;
+  /** Reason codes, JSON. */
+  readonly challengerReasons: string | null;
+  readonly challengerApprovalLevel: string | null;
+  readonly elapsedMs: number;
+}
+
+interface ShadowRowRaw {
+  decision_id: string;
+  product: string;
+  region: string;
+  decided_at: number;
+  champion_outcome: string;
+  challenger_version: string;
+  status: string;
+  challenger_outcome: string | null;
+  challenger_reasons: string | null;
+  challenger_approval_level: string | null;
+  elapsed_ms: number;
+}
+
+/** A product's shadow decisions over a period, grouped (memory per region × outcome pair, not per decision). */
+export interface ShadowTotal {
+  readonly region: string;
+  readonly champion: string;
+  readonly challenger: string | null;
+  readonly status: ShadowRow['status'];
+  readonly decisions: number;
+  readonly elapsedMsSum: number;
+  readonly elapsedMsMax: number;
 }
 
 export interface LoanOutcomeRow {
@@ -322,6 +427,21 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteEvents: db.prepare('DELETE FROM decision_events WHERE decision_id = ?'),
     deleteLoanOutcome: db.prepare('DELETE FROM loan_outcomes WHERE decision_id = ?'),
+    deleteShadow: db.prepare('DELETE FROM shadow_decisions WHERE decision_id = ?'),
+    saveBacktest: db.prepare(
+      `INSERT INTO backtests (backtest_id, requested_by, requested_at, request, status, finished_at, result, error)
+       VALUES (@backtestId, @requestedBy, @requestedAt, @request, @status, @finishedAt, @result, @error)
+       ON CONFLICT (backtest_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result = excluded.result, error = excluded.error`,
+    ),
+    backtest: db.prepare<[string], BacktestRowRaw>('SELECT * FROM backtests WHERE backtest_id = ?'),
+    recentBacktests: db.prepare<[number], BacktestRowRaw>('SELECT * FROM backtests ORDER BY requested_at DESC, backtest_id DESC LIMIT ?'),
+    interruptBacktests: db.prepare("UPDATE backtests SET status = 'failed', finished_at = ?, error = ? WHERE status IN ('queued', 'running')"),
+    shadowTotals: db.prepare<[string, number, number], { region: string; champion: string; challenger: string | null; status: string; n: number; ms_sum: number; ms_max: number }>(
+      `SELECT region, champion_outcome AS champion, challenger_outcome AS challenger, status, COUNT(*) AS n, SUM(elapsed_ms) AS ms_sum, MAX(elapsed_ms) AS ms_max
+         FROM shadow_decisions WHERE product = ? AND decided_at >= ? AND decided_at < ?
+        GROUP BY region, champion_outcome, challenger_outcome, status`,
+    ),
+    shadowOf: db.prepare<[string], ShadowRowRaw>('SELECT * FROM shadow_decisions WHERE decision_id = ?'),
     deleteReleasedReservation: db.prepare('DELETE FROM exposure_reservations WHERE decision_id = ? AND released_at IS NOT NULL'),
     deleteDecision: db.prepare('DELETE FROM decisions WHERE decision_id = ?'),
     identifierHashes: db.prepare<[string], { hash: string }>('SELECT hash FROM application_identifiers WHERE application_id = ?'),
@@ -411,7 +531,7 @@ export function decisionWriteOf(row: DecisionRow, status: DecisionStatus, reserv
 }
 
 interface PendingWrite {
-  readonly write: DecisionWrite;
+  readonly write: StoreWrite;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
 }
@@ -550,6 +670,50 @@ export class AuditStore {
     return Object.fromEntries(this.statements.identifiersOf.all(applicationId).map((r) => [r.type, r.hash]));
   }
 
+  /** Inside a unit of work: records a backtest's request, or moves it on (status, result). */
+  saveBacktest(row: BacktestRow): void {
+    this.statements.saveBacktest.run(row);
+  }
+
+  backtest(backtestId: string): BacktestRow | undefined {
+    const r = this.statements.backtest.get(backtestId);
+    return r && backtestRowOf(r);
+  }
+
+  recentBacktests(limit: number): BacktestRow[] {
+    return this.statements.recentBacktests.all(limit).map(backtestRowOf);
+  }
+
+  /** Inside a unit of work, at start: backtests a stopped process left queued or running failed with it. */
+  interruptBacktests(at: number, reason: string): number {
+    return this.statements.interruptBacktests.run(at, reason).changes;
+  }
+
+  /** A decision's shadow (challenger) result, if its product had a challenger then. */
+  shadowOf(decisionId: string): ShadowRow | undefined {
+    const r = this.statements.shadowOf.get(decisionId);
+    return (
+      r && {
+        decisionId: r.decision_id,
+        product: r.product,
+        region: r.region,
+        decidedAt: r.decided_at,
+        championOutcome: r.champion_outcome,
+        challengerVersion: r.challenger_version,
+        status: r.status as ShadowRow['status'],
+        challengerOutcome: r.challenger_outcome,
+        challengerReasons: r.challenger_reasons,
+        challengerApprovalLevel: r.challenger_approval_level,
+        elapsedMs: r.elapsed_ms,
+      }
+    );
+  }
+
+  /** A product's shadow decisions in [from, to), grouped by region, both outcomes and status. */
+  shadowTotals(product: string, from: number, to: number): ShadowTotal[] {
+    return this.statements.shadowTotals.all(product, from, to).map((r) => ({ region: r.region, champion: r.champion, challenger: r.challenger, status: r.status as ShadowRow['status'], decisions: r.n, elapsedMsSum: r.ms_sum, elapsedMsMax: r.ms_max }));
+  }
+
   /** Inside a unit of work: keeps a rule set's files under its version (once; later loads of it change nothing). */
   archiveRuleSet(version: string, files: readonly { readonly path: string; readonly text: string }[], at: number): void {
     this.statements.archiveRuleSet.run(version, JSON.stringify(files), at);
@@ -660,6 +824,16 @@ export class AuditStore {
     });
     this.inFlight.set(row.applicationId, tracked);
     return tracked;
+  }
+
+  /**
+   * Stores what a challenger flow decided beside a committed decision, through the decision
+   * writer's group commits (never a commit of its own on the event loop).
+   */
+  writeShadow(row: ShadowRow): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit store is closed'));
+    const write: StoreWrite = { shadow: row };
+    return this.writer ? this.writer.write(write) : this.commit(() => insertDecisionRows(this.decisionStatements, write));
   }
 
   /** Group commits of the decision writer so far, and the decisions they held (decisions per fsync = ratio). */
@@ -819,6 +993,7 @@ export class AuditStore {
       if (c.pending) continue;
       this.statements.deleteEvents.run(c.decisionId);
       this.statements.deleteLoanOutcome.run(c.decisionId);
+      this.statements.deleteShadow.run(c.decisionId);
       this.statements.deleteReleasedReservation.run(c.decisionId);
       this.statements.deleteIdentifiers.run(c.applicationId);
       if (this.statements.deleteDecision.run(c.decisionId).changes === 1) purged.push(c);
@@ -961,7 +1136,7 @@ class DecisionWriterThread {
     return { worker, opened };
   }
 
-  write(write: DecisionWrite): Promise<void> {
+  write(write: StoreWrite): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ write, resolve, reject });
       this.schedule();
@@ -995,7 +1170,7 @@ class DecisionWriterThread {
       for (const p of batch.writes) p.reject(new WriterError(answer.failure));
     } else {
       this.committed.commits++;
-      this.committed.decisions += batch.writes.length;
+      this.committed.decisions += batch.writes.filter((p) => 'decision' in p.write).length;
       batch.writes.forEach((p, i) => {
         const failure = answer.failures[i];
         if (failure) p.reject(new WriterError(failure));

@@ -42,13 +42,36 @@ export interface DecisionWrite {
   };
 }
 
+/**
+ * What a product's challenger flow decided beside a decision (shadow mode), written after the
+ * decision itself, through the same group commits (its columns as AuditStore's ShadowRow).
+ */
+export interface ShadowWrite {
+  readonly shadow: {
+    readonly decisionId: string;
+    readonly product: string;
+    readonly region: string;
+    readonly decidedAt: number;
+    readonly championOutcome: string;
+    readonly challengerVersion: string;
+    readonly status: string;
+    readonly challengerOutcome: string | null;
+    readonly challengerReasons: string | null;
+    readonly challengerApprovalLevel: string | null;
+    readonly elapsedMs: number;
+  };
+}
+
+/** Anything the writer commits: a decision's rows, or a shadow result. */
+export type StoreWrite = DecisionWrite | ShadowWrite;
+
 /** Why a write (or its whole batch) did not commit: SQLite's error code and message. */
 export interface WriteFailure {
   readonly code: string | undefined;
   readonly message: string;
 }
 
-export type WriterRequest = { readonly kind: 'batch'; readonly id: number; readonly writes: readonly DecisionWrite[] } | { readonly kind: 'close' };
+export type WriterRequest = { readonly kind: 'batch'; readonly id: number; readonly writes: readonly StoreWrite[] } | { readonly kind: 'close' };
 
 export type WriterAnswer =
   | { readonly kind: 'ready' }
@@ -100,11 +123,19 @@ export function prepareDecisionStatements(db: Database.Database) {
         : db.prepare(`INSERT OR REPLACE INTO application_identifiers (application_id, type, hash, masked, decided_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`),
     ),
     reserve: db.prepare(RESERVE_SQL),
+    shadow: db.prepare(INSERT_SHADOW_SQL),
   };
 }
 
-/** Inserts one decision's rows with the given statements (inside the caller's transaction). */
-export function insertDecisionRows(statements: DecisionStatements, write: DecisionWrite): void {
+const INSERT_SHADOW_SQL = `INSERT OR REPLACE INTO shadow_decisions (decision_id, product, region, decided_at, champion_outcome, challenger_version, status, challenger_outcome, challenger_reasons, challenger_approval_level, elapsed_ms)
+  VALUES (@decisionId, @product, @region, @decidedAt, @championOutcome, @challengerVersion, @status, @challengerOutcome, @challengerReasons, @challengerApprovalLevel, @elapsedMs)`;
+
+/** Inserts one write's rows with the given statements (inside the caller's transaction). */
+export function insertDecisionRows(statements: DecisionStatements, write: StoreWrite): void {
+  if ('shadow' in write) {
+    statements.shadow.run(write.shadow);
+    return;
+  }
   const { decision, identifiers, reservation } = write;
   const { document, ...columns } = decision;
   statements.insert.run({ ...columns, record: encodeStoredDocument(document) });
@@ -124,9 +155,9 @@ export function failureOf(err: unknown): WriteFailure {
  * One group commit: a transaction holding every write, each in its own savepoint so a failing
  * write (say, an application id stored meanwhile) fails alone. Throws when the commit itself fails.
  */
-export function commitDecisionBatch(db: Database.Database, statements: DecisionStatements, writes: readonly DecisionWrite[]): (WriteFailure | null)[] {
+export function commitDecisionBatch(db: Database.Database, statements: DecisionStatements, writes: readonly StoreWrite[]): (WriteFailure | null)[] {
   const failures: (WriteFailure | null)[] = [];
-  const one = db.transaction((write: DecisionWrite) => insertDecisionRows(statements, write));
+  const one = db.transaction((write: StoreWrite) => insertDecisionRows(statements, write));
   db.transaction(() => {
     for (const write of writes) {
       try {
