@@ -108,11 +108,11 @@ describe('POST /backtests', () => {
     expect(fifth.body.error.code).toBe('TOO_MANY_BACKTESTS');
     expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(0);
     // The last is still queued behind the running one: cancelled at once, by whom is recorded.
-    const cancelled = await server.as('analyst').post(`/backtests/${ids[3]}/cancel`);
+    const cancelled = await server.as('analyst').post(`/backtests/${ids[3]}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^cancelled by /), report: null });
     for (const id of ids.slice(0, 3)) await finished(id);
-    const again = await server.as('analyst').post(`/backtests/${ids[0]}/cancel`);
+    const again = await server.as('analyst').post(`/backtests/${ids[0]}/cancel`, {});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('BACKTEST_STATE_CONFLICT');
   });
