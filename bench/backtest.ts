@@ -95,6 +95,9 @@ if (!existsSync(path.join(dir, 'complete'))) {
   console.log(`making a history of ${TOTAL.toLocaleString('en')} decisions in ${dir} (once; later runs reuse it)`);
   await makeHistory();
 }
+// A history made by an older build is migrated first, as starting the service on it would.
+const migrating = new AuditStore(storeFile);
+await migrating.close();
 const reader = new HistoryReader(storeFile);
 const stored = reader.count({ from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER });
 reader.close();

@@ -11,6 +11,7 @@ import { LoanOutcomes, type Calibration } from '../decision/outcomes';
 import { RuleSetVersions } from '../decision/rule-set-versions';
 import type { DecisionDocument } from '../decision/document';
 import { DecisionService } from '../decision/service';
+import { ShadowRunner } from '../decision/shadow';
 import { standardProviders } from '../decision/stages';
 import { compileChecker } from '../http/validation';
 import type { IdentifierProtector } from '../identity/identifiers';
@@ -75,7 +76,14 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
   // first decision of a version waits for its archive in any case).
   await versions.archive(rules.current);
   const archiveTimer = setInterval(() => versions.archive(rules.current).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'archiving the rule set failed; retried')), 1000).unref();
+  const shadow = new ShadowRunner({
+    write: (row) => store.writeShadow(row),
+    saturated: () => admission.saturated(),
+    onResult: (product, result) => metrics.shadowDecisions.inc({ product, result }),
+    onWriteFailed: (err) => logger.error({ err: err.message }, 'a shadow decision could not be stored; the decision stands'),
+  });
   const decisions = new DecisionService({
+    shadow,
     archiveRuleSet: (ruleSet) => versions.archive(ruleSet),
     ruleSetOfVersion: (version) => versions.ofVersion(version),
     admission,
@@ -167,6 +175,8 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       clearInterval(loadGauges);
       loopDelay.close();
       await retention.close();
+      // Shadow runs end within their budgets; their rows are written before the store closes.
+      await shadow.idle();
     },
   };
 }

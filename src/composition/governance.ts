@@ -1,10 +1,12 @@
 // Rule governance beside the serving path: backtests of candidate rule sets asked for over HTTP,
-// run in threads at the lowest priority against the store's history. What a stopped process left
-// running is marked interrupted at start; a stop ends what runs (marked to ask again).
+// run in threads at the lowest priority against the store's history, and the champion-challenger
+// report of shadow flows. A backtest a stopped process left running is marked interrupted at
+// start; a stop ends what runs (marked to ask again).
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Backtests } from '../decision/backtests';
 import { runBacktest } from '../decision/backtest-run';
+import { shadowReportOf, type ShadowReport } from '../decision/shadow';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import type { IdentifierProtector } from '../identity/identifiers';
 import type { Built, Root } from './built';
@@ -15,6 +17,7 @@ import type { Stores } from './store';
 
 export interface Governance {
   readonly backtests: Backtests;
+  readonly shadowReport: (product: string, from: number, to: number) => ShadowReport | undefined;
 }
 
 export async function buildGovernance(
@@ -39,5 +42,8 @@ export async function buildGovernance(
   });
   const interrupted = await backtests.recover();
   if (interrupted) logger.warn({ backtests: interrupted }, 'backtests interrupted by the last stop are marked failed');
-  return { value: { backtests }, close: () => backtests.close() };
+  const instant = (at: number) => (at <= Number.MIN_SAFE_INTEGER || at >= Number.MAX_SAFE_INTEGER ? null : new Date(at).toISOString());
+  const shadowReport = (product: string, from: number, to: number) =>
+    rules.current.flows.has(product) ? shadowReportOf(product, { from: instant(from), to: instant(to) }, store.shadowTotals(product, from, to)) : undefined;
+  return { value: { backtests, shadowReport }, close: () => backtests.close() };
 }

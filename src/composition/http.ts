@@ -61,7 +61,7 @@ export async function buildHttp(
     // A cursor is valid until the next recluster, so a key per process is enough.
     extraRouters: [
       (guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard),
-      (guard) => governanceRouter({ backtests: parts.governance.backtests }, guard),
+      (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,
     readiness: () => ({

@@ -3,18 +3,19 @@
 import { canonicalJson } from '../identity/canonical-json';
 import { roundTo } from '../common/round';
 import { OverloadedError, type Admission, type ShedReason, type Slot } from './admission';
-import type { IdentifierProtector, ProtectedIdentifiers } from '../identity/identifiers';
+import type { IdentifierProtector, IdentifierType, ProtectedIdentifiers } from '../identity/identifiers';
 import { hasFraudEvidence } from '../rules/evidence';
 import { factOf, lendingAmount } from '../rules/facts';
 import type { Flow, Reason, RuleSet } from '../rules/ruleset';
 import type { ApprovalLevel } from '../approval/authority';
 import type { ExposureBook } from '../limits/exposure-book';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
-import { ApplicationExistsError, PURGED_IDENTIFIER, type RetentionPosition, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
+import { ApplicationExistsError, PURGED_IDENTIFIER, type IdentifierPosition, type RetentionPosition, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { ArchivedRuleSetMissingError, DecisionStateError, IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { replayDecision, type ReplayReport } from './replay';
 import { runFlow, type FlowResult, type StageProviders } from './flow';
+import type { ShadowRunner } from './shadow';
 import { settleExposure, settleFlow } from './settle';
 import { bookReservation, checkExposure } from './reservations';
 import { newDecisionId } from './ids';
@@ -32,6 +33,17 @@ export interface DecisionView extends DecisionDocument {
   readonly caller: string | null;
   /** How its rules' condition results were regained (absent for decisions stored whole, before lean records). */
   readonly traces?: TraceReplay;
+  /** What the product's challenger flow decided beside it (absent without a challenger then). */
+  readonly shadow?: ShadowView;
+}
+
+export interface ShadowView {
+  readonly challengerVersion: string;
+  readonly status: 'decided' | 'failed' | 'timed_out';
+  readonly outcome: string | null;
+  readonly reasons: readonly string[];
+  readonly approvalLevel: string | null;
+  readonly elapsedMs: number;
 }
 
 export interface DecisionObserver {
@@ -59,6 +71,8 @@ export interface DecisionServiceDeps {
   readonly admission?: Admission;
   /** A request refused for load: nothing was decided or stored. */
   readonly onShed?: (reason: ShedReason) => void;
+  /** Runs a product's challenger flow on each committed decision, after the answer (shadow mode). */
+  readonly shadow?: ShadowRunner;
 }
 
 /** Stage fallbacks that mean "out of time" (as opposed to a provider's error). */
@@ -174,6 +188,7 @@ export class DecisionService {
     }
     this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
+    this.deps.shadow?.start(row.document as DecisionRecord, identifiers, ruleSet, decidedAt);
     return { replayed: false, document };
   }
 
@@ -241,6 +256,7 @@ export class DecisionService {
       reservation: store.reservation(decisionId) ?? null,
       caller: stored.caller ?? null,
       ...(traces ? { traces } : {}),
+      ...shadowOf(store, decisionId),
     };
   }
 
@@ -254,9 +270,22 @@ export class DecisionService {
   }
 
   /** The decision of an application, as the queue lists it, if there is one. */
-  decisionOfApplication(applicationId: string): (QueuedDecision & { readonly status: DecisionStatus; readonly currentOutcome: string }) | undefined {
+  decisionOfApplication(applicationId: string): ListedDecision | undefined {
     const stored = this.deps.store.findByApplicationId(applicationId);
-    return stored && { ...queued(stored), status: stored.status, currentOutcome: stored.currentOutcome };
+    return stored && listed(stored);
+  }
+
+  /**
+   * A page of the decisions of applications that carried this identifier, newest first, listed as
+   * decisionOfApplication lists one; `caller` keeps an origination system to its own. The raw value
+   * is hashed as a decision's identifiers are (so every spelling of it matches) and goes no further.
+   * Undefined when it is no identifier of its type (empty, or a placeholder): none is ever stored.
+   */
+  decisionsWithIdentifier(type: IdentifierType, raw: string, query: IdentifierSearch): { decisions: ListedDecision[]; next: IdentifierPosition | undefined } | undefined {
+    const carried = this.deps.protector.protect({ [type]: raw })[type];
+    if (!carried) return undefined;
+    const { decisions, next } = this.deps.store.decisionsWithIdentifier(type, carried.hash, query.caller === undefined ? {} : { caller: query.caller }, query.after, query.limit);
+    return { decisions: decisions.map(listed), next };
   }
 
   /**
@@ -290,6 +319,13 @@ export interface ReviewQueueQuery {
   readonly limit: number;
 }
 
+export interface IdentifierSearch {
+  /** Only the decisions this caller asked for (an origination system). */
+  readonly caller?: string;
+  readonly after?: IdentifierPosition;
+  readonly limit: number;
+}
+
 /** A decision as a reviewer's queue shows it: enough to pick it up, and why it waits. */
 export interface QueuedDecision {
   readonly decisionId: string;
@@ -303,6 +339,11 @@ export interface QueuedDecision {
   readonly decidedAt: string;
   readonly caller: string | null;
 }
+
+/** A decision found by its application or an identifier: as the queue shows it, and where it stands now. */
+export type ListedDecision = QueuedDecision & { readonly status: DecisionStatus; readonly currentOutcome: string };
+
+const listed = (stored: StoredDecision): ListedDecision => ({ ...queued(stored), status: stored.status, currentOutcome: stored.currentOutcome });
 
 function queued(stored: StoredDecision): QueuedDecision {
   // Imported history keeps its own document (reason codes only, no approval level).
@@ -319,6 +360,13 @@ function queued(stored: StoredDecision): QueuedDecision {
     decidedAt: new Date(stored.decidedAt).toISOString(),
     caller: stored.caller ?? null,
   };
+}
+
+function shadowOf(store: AuditStore, decisionId: string): { shadow: ShadowView } | undefined {
+  const row = store.shadowOf(decisionId);
+  if (!row) return undefined;
+  const reasons = row.challengerReasons ? (JSON.parse(row.challengerReasons) as string[]) : [];
+  return { shadow: { challengerVersion: row.challengerVersion, status: row.status, outcome: row.challengerOutcome, reasons, approvalLevel: row.challengerApprovalLevel, elapsedMs: row.elapsedMs } };
 }
 
 function rowOf(document: DecisionDocument, fingerprint: string, identifiers: ProtectedIdentifiers, ruleSet: RuleSet, decidedAt: number): DecisionRow {

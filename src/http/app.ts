@@ -9,14 +9,15 @@ import { integer, readQuery, type Query } from './query';
 import { ArchivedRuleSetMissingError, DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/reservations';
 import { OverloadedError } from '../decision/admission';
-import { StorageFaultError } from '../store/audit-store';
+import { StorageFaultError, type IdentifierPosition } from '../store/audit-store';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { DuplicateApplicationError, type HistoryService } from '../decision/history';
 import { responseOf, type DecisionService } from '../decision/service';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import type { Authenticator } from '../access/authenticator';
-import { hasRole, type Principal } from '../access/roles';
+import { hasRole, type Principal, type Role } from '../access/roles';
+import { IDENTIFIER_TYPES, type IdentifierType } from '../identity/identifiers';
 import { allow, authenticate, principalOf, type AccessHooks, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError } from './errors';
@@ -73,6 +74,38 @@ const validateCancel = compileValidator<{ note?: string }>(CANCEL_SCHEMA);
 const validateOutcome = compileValidator<{ status: LoanOutcome; at: string }>(OUTCOME_SCHEMA);
 const validateHistoryBatch = compileValidator<{ applications: unknown[] }>(HISTORY_BATCH_SCHEMA);
 
+/** Decisions per page of POST /decisions/search. */
+const MAX_SEARCH_PAGE = 100;
+
+export const DECISION_SEARCH_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['identifier'],
+  properties: {
+    identifier: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'value'],
+      properties: {
+        type: { enum: IDENTIFIER_TYPES },
+        // The bound a decision request puts on an identifier.
+        value: { type: 'string', minLength: 1, maxLength: 256, description: 'The raw value, in any spelling of it; hashed as decisions hash it, never stored or echoed.' },
+      },
+    },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_PAGE, default: 20 },
+    cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page.' },
+  },
+} as const;
+
+const validateSearch = compileValidator<{ identifier: { type: IdentifierType; value: string }; limit?: number; cursor?: string }>(DECISION_SEARCH_SCHEMA);
+
+/** A search cursor: "<decidedAt ms>.<application id in base64url>", a keyset position like queueCursor's. */
+function searchCursor(cursor: string): IdentifierPosition | undefined {
+  const m = /^(-?\d{1,16})\.([A-Za-z0-9_-]{1,172})$/.exec(cursor);
+  return m ? { decidedAt: Number(m[1]), applicationId: Buffer.from(m[2] as string, 'base64url').toString('utf8') } : undefined;
+}
+const searchCursorOf = (position: IdentifierPosition) => `${position.decidedAt}.${Buffer.from(position.applicationId).toString('base64url')}`;
+
 /** Decisions per page of the review queue. */
 const MAX_QUEUE_PAGE = 200;
 
@@ -107,12 +140,14 @@ export interface AppDeps {
   readonly extraRouters?: readonly ((guard: (operation: Operation) => express.RequestHandler) => express.Router)[];
 }
 
+const SEES_EVERY_DECISION: readonly Role[] = ['reviewer', 'investigator', 'analyst', 'admin'];
+
 /**
  * An origination system sees only the decisions it asked for; any other role that may read a
  * decision sees all. Someone else's decision is "not found", so ids cannot be probed.
  */
 function mayAccessDecision(principal: Principal, caller: string | null): boolean {
-  return hasRole(principal, ['reviewer', 'investigator', 'analyst', 'admin']) || caller === principal.id;
+  return hasRole(principal, SEES_EVERY_DECISION) || caller === principal.id;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -232,6 +267,22 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
       limit,
     });
     res.json({ decisions: page.decisions, nextCursor: page.next ? `${page.next.decidedAt}.${page.next.row}` : null });
+  });
+
+  // Decisions by an identifier. POST, so the raw value is in no URL, access log or proxy log; the
+  // service hashes it, and it is neither stored nor echoed (an error names the field, not the value).
+  router.post('/decisions/search', guard('POST /decisions/search'), requireJson, json, (req, res) => {
+    const { identifier, limit = 20, cursor } = validateSearch(req.body);
+    const after = cursor === undefined ? undefined : searchCursor(cursor);
+    if (cursor !== undefined && !after) throw new ApiError('VALIDATION_FAILED', [{ path: 'cursor', message: 'not a cursor this search gave' }]);
+    const principal = principalOf(res);
+    const page = deps.decisions.decisionsWithIdentifier(identifier.type, identifier.value, {
+      ...(hasRole(principal, SEES_EVERY_DECISION) ? {} : { caller: principal.id }),
+      ...(after ? { after } : {}),
+      limit,
+    });
+    if (!page) throw new ApiError('VALIDATION_FAILED', [{ path: 'identifier.value', message: `no ${identifier.type} at all: empty, or a placeholder (N/A, none, 0000000, …), which no decision carries` }]);
+    res.json({ decisions: page.decisions, nextCursor: page.next ? searchCursorOf(page.next) : null });
   });
 
   router.get('/decisions/:decisionId', guard('GET /decisions/{decisionId}'), async (req, res) => {
@@ -390,7 +441,8 @@ function toApiError(err: unknown): ApiError {
     return new ApiError('BODY_TOO_LARGE', [{ path: '(body)', message: `at most ${limit} bytes` }], `The request body exceeds ${limit} bytes.`);
   }
   if (type === 'entity.parse.failed') {
-    return new ApiError('INVALID_JSON', [{ path: '(body)', message: (err as Error).message }]);
+    // V8 quotes the text around the fault ("… is not valid JSON"): it may be a raw identifier, so it is left out.
+    return new ApiError('INVALID_JSON', [{ path: '(body)', message: (err as Error).message.replace(/,? ?(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '') }]);
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError('UNSUPPORTED_MEDIA_TYPE');
   // A body the parser could not read (a corrupt gzip or deflate stream, a truncated upload): the client's fault.

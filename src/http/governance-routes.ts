@@ -5,6 +5,7 @@
 import express from 'express';
 import { BacktestRequestError, BacktestStateError, BaseRuleSetNotFound, TooManyBacktests, type Backtests, type BacktestRequest } from '../decision/backtests';
 import { CandidateRulesInvalid } from '../decision/backtest-run';
+import type { ShadowReport } from '../decision/shadow';
 import { formatDiagnostic } from '../rules/diagnostics';
 import type { Operation } from './access';
 import { principalOf } from './access';
@@ -53,7 +54,13 @@ interface BacktestBody {
 const validateBacktest = compileValidator<BacktestBody>(BACKTEST_REQUEST_SCHEMA);
 const BACKTEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function governanceRouter(deps: { backtests: Backtests }, guard: (operation: Operation) => express.RequestHandler): express.Router {
+export interface GovernanceDeps {
+  readonly backtests: Backtests;
+  /** Champion vs challenger for a product over [from, to); undefined for a product with no flow. */
+  readonly shadowReport: (product: string, from: number, to: number) => ShadowReport | undefined;
+}
+
+export function governanceRouter(deps: GovernanceDeps, guard: (operation: Operation) => express.RequestHandler): express.Router {
   const router = express.Router();
 
   router.post('/backtests', guard('POST /backtests'), requireJson, parseJsonBody(MAX_BACKTEST_BODY_BYTES), async (req, res) => {
@@ -118,6 +125,28 @@ export function governanceRouter(deps: { backtests: Backtests }, guard: (operati
     }
   });
 
+  // Champion vs challenger: how often the challenger agreed, and where not, which way it moved.
+  router.get('/shadow/report', guard('GET /shadow/report'), (req, res) => {
+    const { get, problems } = readQuery(req.query as Query, ['product', 'from', 'to']);
+    const product = get('product');
+    if (product === undefined) problems.push({ path: 'product', message: 'is required' });
+    else if (!/^[A-Za-z0-9_-]{1,64}$/.test(product)) problems.push({ path: 'product', message: 'a product name (letters, digits, _ and -)' });
+    const instant = (name: string, fallback: number) => {
+      const raw = get(name);
+      if (raw === undefined) return fallback;
+      const at = Date.parse(raw);
+      if (Number.isNaN(at) || raw.length > 40) problems.push({ path: name, message: 'an ISO 8601 date or date-time' });
+      return at;
+    };
+    const from = instant('from', Number.MIN_SAFE_INTEGER);
+    const to = instant('to', Number.MAX_SAFE_INTEGER);
+    if (!problems.length && from >= to) problems.push({ path: 'to', message: 'must be after from' });
+    if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
+    const report = deps.shadowReport(product as string, from, to);
+    if (!report) throw new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${product}"` }]);
+    res.json(report);
+  });
+
   return router;
 }
 
@@ -160,6 +189,27 @@ const backtestFields = {
 /** The governance API's part of the OpenAPI document (merged by src/http/openapi.ts). */
 export const GOVERNANCE_OPENAPI = {
   schemas: {
+    ShadowReport: {
+      type: 'object',
+      required: ['product', 'from', 'to', 'decisions', 'decided', 'failed', 'timedOut', 'agreement', 'disagreements', 'transitions', 'regions', 'challengerMs'],
+      properties: {
+        product: { type: 'string' },
+        from: nullable('string'),
+        to: nullable('string'),
+        decisions: { type: 'integer', description: 'Decisions with a shadow result in the period.' },
+        decided: { type: 'integer' },
+        failed: { type: 'integer', description: 'The challenger threw.' },
+        timedOut: { type: 'integer', description: 'The challenger overran its flow budget.' },
+        agreement: { ...nullable('number'), description: "Share of decided shadow runs with the champion's outcome." },
+        disagreements: { type: 'integer' },
+        transitions: { ...counts, description: '"champion->challenger": count, agreements included.' },
+        regions: {
+          type: 'array',
+          items: { type: 'object', required: ['region', 'decisions', 'agreement', 'transitions'], properties: { region: { type: 'string' }, decisions: { type: 'integer' }, agreement: nullable('number'), transitions: counts } },
+        },
+        challengerMs: { type: 'object', required: ['mean', 'max'], properties: { mean: nullable('number'), max: nullable('number') } },
+      },
+    },
     BacktestRequest: BACKTEST_REQUEST_SCHEMA,
     BacktestSummary: { type: 'object', required: Object.keys(backtestFields), properties: backtestFields },
     Backtest: {
@@ -211,6 +261,19 @@ export const GOVERNANCE_OPENAPI = {
     },
   },
   paths: {
+    '/shadow/report': {
+      get: {
+        summary: "Champion vs challenger for a product: agreement, the outcome transition matrix, by region",
+        description:
+          "A product's challenger flow (rules/shadow/<product>.json, same schema as its flow) decides each application after the champion has answered, on the same inputs, within its own budget; it never changes the answer or the exposure ledger. Promote it by moving the file to rules/flows/.",
+        parameters: [
+          { name: 'product', in: 'query', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+          { name: 'from', in: 'query', required: false, schema: { type: 'string' }, description: 'Decisions made at or after this instant (ISO 8601).' },
+          { name: 'to', in: 'query', required: false, schema: { type: 'string' }, description: 'Decisions made before this instant.' },
+        ],
+        responses: { 200: { description: 'The report.', ...jsonOf('ShadowReport') }, 400: problem('A missing product or a bad instant.'), 404: problem('No flow for this product.') },
+      },
+    },
     '/backtests': {
       post: {
         summary: 'Backtest a candidate rule set against the stored decisions (asynchronous)',

@@ -2,7 +2,7 @@
 // cannot drift from the code; test/http/openapi.test.ts checks live responses against it.
 import { ROLE_DESCRIPTIONS } from '../access/roles';
 import { OPEN_PATHS, OPERATION_ACCESS } from './access';
-import { OUTCOME_SCHEMA } from './app';
+import { DECISION_SEARCH_SCHEMA, OUTCOME_SCHEMA } from './app';
 import { API_ERRORS } from './errors';
 import { GOVERNANCE_OPENAPI } from './governance-routes';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
@@ -98,6 +98,19 @@ const storedDecision = {
             { type: 'null' },
             { type: 'object', required: ['region', 'amount', 'releasedAt'], properties: { region: { type: 'string' }, amount: { type: 'number' }, releasedAt: { type: ['integer', 'null'] } } },
           ],
+        },
+        shadow: {
+          type: 'object',
+          description: "What the product's challenger flow (rules/shadow/<product>.json) decided after this decision was answered; absent without a challenger. Never part of the answer.",
+          required: ['challengerVersion', 'status', 'outcome', 'reasons', 'approvalLevel', 'elapsedMs'],
+          properties: {
+            challengerVersion: { type: 'string' },
+            status: { enum: ['decided', 'failed', 'timed_out'] },
+            outcome: { enum: ['approve', 'review', 'decline', null] },
+            reasons: { type: 'array', items: { type: 'string' } },
+            approvalLevel: { type: ['string', 'null'] },
+            elapsedMs: { type: 'number' },
+          },
         },
         product: { type: 'string' },
         region: { type: 'string' },
@@ -213,6 +226,36 @@ const readiness = {
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const errorResponse = (description: string) => ({ description, ...json('Error') });
 
+/** A page of decisions as GET /decisions and POST /decisions/search list them. */
+const decisionList = {
+  type: 'object',
+  required: ['decisions', 'nextCursor'],
+  properties: {
+    decisions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['decisionId', 'applicationId', 'product', 'region', 'amount', 'outcome', 'approvalLevel', 'reasons', 'decidedAt', 'caller'],
+        properties: {
+          decisionId: { type: 'string' },
+          applicationId: { type: 'string' },
+          product: { type: 'string' },
+          region: { type: 'string' },
+          amount: { type: 'number' },
+          outcome: { type: 'string' },
+          approvalLevel: { type: 'string' },
+          reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
+          decidedAt: { type: 'string', format: 'date-time' },
+          caller: { type: ['string', 'null'] },
+          status: { type: 'string' },
+          currentOutcome: { type: 'string' },
+        },
+      },
+    },
+    nextCursor: { type: ['string', 'null'] },
+  },
+};
+
 const regionReport = {
   type: 'object',
   required: ['regions'],
@@ -317,38 +360,24 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
               description: 'Decisions with the reasons that sent each to review. An origination system sees only its own.',
               content: {
                 'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['decisions', 'nextCursor'],
-                    properties: {
-                      decisions: {
-                        type: 'array',
-                        items: {
-                          type: 'object',
-                          required: ['decisionId', 'applicationId', 'product', 'region', 'amount', 'outcome', 'approvalLevel', 'reasons', 'decidedAt', 'caller'],
-                          properties: {
-                            decisionId: { type: 'string' },
-                            applicationId: { type: 'string' },
-                            product: { type: 'string' },
-                            region: { type: 'string' },
-                            amount: { type: 'number' },
-                            outcome: { type: 'string' },
-                            approvalLevel: { type: 'string' },
-                            reasons: { type: 'array', items: { $ref: '#/components/schemas/Reason' } },
-                            decidedAt: { type: 'string', format: 'date-time' },
-                            caller: { type: ['string', 'null'] },
-                            status: { type: 'string' },
-                            currentOutcome: { type: 'string' },
-                          },
-                        },
-                      },
-                      nextCursor: { type: ['string', 'null'] },
-                    },
-                  },
+                  schema: decisionList,
                 },
               },
             },
             400: errorResponse('A bad or unknown parameter (each one named).'),
+          },
+        },
+      },
+      '/decisions/search': {
+        post: {
+          summary: 'The decisions of applications that carried an identifier, newest first, paged',
+          description:
+            'The raw value is sent in the body, never in a URL; every spelling of it finds the same decisions (it is canonicalised and hashed as decisions are). The response holds neither the value nor its hash, and nothing about the search is stored.',
+          requestBody: { required: true, content: { 'application/json': { schema: DECISION_SEARCH_SCHEMA } } },
+          responses: {
+            200: { description: 'A page of decisions, as GET /decisions lists them (empty when none carried it).', content: { 'application/json': { schema: decisionList } } },
+            400: errorResponse('A body that does not match the schema, a value that is no identifier of its type (empty or a placeholder), or a cursor this search did not give (each named).'),
+            415: errorResponse('Body is not application/json.'),
           },
         },
       },

@@ -32,6 +32,7 @@ export function createMetrics(registry = new Registry()) {
     regionUtilisation: new Gauge({ name: 'region_exposure_utilisation', help: "Reserved exposure over the region's limit, after the latest approval.", labelNames: ['region'], registers: [registry] }),
     regionLimitNear: new Counter({ name: 'region_limit_near_total', help: "Approvals that took a region past its warning threshold.", labelNames: ['region'], registers: [registry] }),
     regionLimitExceeded: new Counter({ name: 'region_limit_exceeded_total', help: 'Approvals turned away because the region had no room.', labelNames: ['region'], registers: [registry] }),
+    shadowDecisions: new Counter({ name: 'shadow_decisions_total', help: "Challenger flows run beside the champion, by product and result (agree, disagree, failed, timed_out, skipped_under_load).", labelNames: ['product', 'result'], registers: [registry] }),
     backtests: new Counter({ name: 'backtests_total', help: 'Backtests asked for over HTTP, by how they ended (done, failed, cancelled).', labelNames: ['status'], registers: [registry] }),
     loanOutcomes: new Counter({ name: 'loan_outcomes_total', help: 'Loan outcomes reported, by status (repaid, defaulted, fraud, written_off).', labelNames: ['status'], registers: [registry] }),
     observedBadRate: new Gauge({ name: 'loan_observed_bad_rate', help: 'Share of reported loans that went bad (defaulted, fraud, written off), by the grade they were approved at.', labelNames: ['grade'], registers: [registry] }),

@@ -14,7 +14,7 @@ import { JsonRulesEngineEvaluator, type CustomOperator } from './evaluator';
 import { checkComparison, ruleSetDomains, type ComparisonContext, type SchemaFragment } from './fact-types';
 import { FACT_NAMES, factSpec } from './facts';
 import { TABLES } from './tables';
-import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleEvent, type RuleSet, type StageFallback, type EvaluatorKind } from './ruleset';
+import { DEFAULT_EXPOSURE_POLICY, STAGES, type StageName, type ExposurePolicy, type Flow, type FlowStage, type IdentifierList, type ReasonSpec, type RuleDefinition, type RuleEvent, type RuleSet, type StageFallback, type EvaluatorKind, type Challenger } from './ruleset';
 
 export interface RuleFileText {
   /** Path inside the rules folder, with forward slashes: flows/personal_loan.json */
@@ -49,13 +49,15 @@ const validators = {
   reasons: ajv.compile(reasonsSchema),
 } satisfies Record<string, ValidateFunction>;
 const tableValidators = new Map(TABLES.map((t) => [t.relPath, { spec: t, validate: ajv.compile(t.schema) }]));
-type FileKind = keyof typeof validators | 'table';
+/** A challenger flow (shadow/<product>.json) is a flow file in every respect but where it lives. */
+type FileKind = keyof typeof validators | 'table' | 'shadow';
 
 function kindOf(relPath: string): FileKind | undefined {
   if (relPath === 'reasons.json') return 'reasons';
   if (tableValidators.has(relPath)) return 'table';
   if (/^flows\/[^/]+\.json$/.test(relPath)) return 'flow';
   if (/^lists\/[^/]+\.json$/.test(relPath)) return 'list';
+  if (/^shadow\/[^/]+\.json$/.test(relPath)) return 'shadow';
   return undefined;
 }
 
@@ -254,12 +256,12 @@ function stageEvaluator(rules: readonly RuleDefinition[], operators: readonly Cu
 
 export function compileRuleSet(files: readonly RuleFileText[], options: CompileOptions): CompileResult {
   const diagnostics: Diagnostic[] = [];
-  const parsed: Record<FileKind, ParsedFile[]> = { flow: [], list: [], reasons: [], table: [] };
+  const parsed: Record<FileKind, ParsedFile[]> = { flow: [], list: [], reasons: [], table: [], shadow: [] };
 
   for (const file of files) {
     const kind = kindOf(file.relPath);
     if (!kind) {
-      const expected = ['reasons.json', 'flows/<product>.json', 'lists/<name>.json', ...tableValidators.keys()].join(', ');
+      const expected = ['reasons.json', 'flows/<product>.json', 'shadow/<product>.json', 'lists/<name>.json', ...tableValidators.keys()].join(', ');
       diagnostics.push({ code: 'UNKNOWN_FILE', file: file.displayPath, line: 1, column: 1, path: '', message: `not a rule file: expected one of ${expected}` });
       continue;
     }
@@ -269,7 +271,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       continue;
     }
     const table = kind === 'table' ? tableValidators.get(file.relPath) : undefined;
-    const validate = table ? table.validate : validators[kind as keyof typeof validators];
+    const validate = table ? table.validate : validators[kind === 'shadow' ? 'flow' : (kind as keyof typeof validators)];
     if (!validate(result.value)) {
       diagnostics.push(...schemaDiagnostics(result.source, validate.errors ?? []));
       continue;
@@ -300,7 +302,12 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
     domains: ruleSetDomains(reasonsFile ? reasons.keys() : undefined, (relPath) => parsed.table.find((p) => p.file.relPath === relPath)?.value),
     ...(options.applicationSchema ? { applicationSchema: options.applicationSchema } : {}),
   };
-  const flowRules = new Map(parsed.flow.map((p) => [p, new FlowChecker(p, reasons, comparisons, diagnostics).check()]));
+  const flowRules = new Map([...parsed.flow, ...parsed.shadow].map((p) => [p, new FlowChecker(p, reasons, comparisons, diagnostics).check()]));
+  const champions = new Set(parsed.flow.map((p) => p.value.product as string));
+  for (const p of parsed.shadow) {
+    if (champions.has(p.value.product)) continue;
+    diagnostics.push(p.source.diagnostic('PRODUCT_MISMATCH', ['product'], `a challenger needs its champion: there is no flows/${p.value.product}.json`));
+  }
   const tables = new Map<string, unknown>(parsed.table.map((p) => [p.file.relPath, p.value]));
   for (const p of parsed.table) {
     tableValidators.get(p.file.relPath)?.spec.check?.(p.value, {
@@ -321,8 +328,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
   const operators = listOperators(lists);
-  const flows = new Map<string, Flow>();
-  for (const p of parsed.flow) {
+  const flowOf = (p: ParsedFile): Flow => {
     const { value } = p;
     const stageRules = flowRules.get(p) ?? [];
     const stages: FlowStage[] = value.stages.map((s: any, si: number) => ({
@@ -337,8 +343,10 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       onLimitExceeded: limits?.onLimitExceeded ?? DEFAULT_EXPOSURE_POLICY.onLimitExceeded,
       onLimitNear: limits?.onLimitNear ?? DEFAULT_EXPOSURE_POLICY.onLimitNear,
     };
-    flows.set(value.product, { product: value.product, description: value.description, budgetMs: value.budgetMs, stages, exposurePolicy });
-  }
+    return { product: value.product, description: value.description, budgetMs: value.budgetMs, stages, exposurePolicy };
+  };
+  const flows = new Map<string, Flow>(parsed.flow.map((p) => [p.value.product as string, flowOf(p)]));
+  const challengers = new Map<string, Challenger>(parsed.shadow.map((p) => [p.value.product as string, { flow: flowOf(p), file: p.file.relPath, version: sha256(p.file.text).slice(0, 16) }]));
 
   return {
     ok: true,
@@ -348,6 +356,7 @@ export function compileRuleSet(files: readonly RuleFileText[], options: CompileO
       files: files.map((f) => ({ path: f.relPath, sha256: sha256(f.text) })),
       archive: files.map((f) => ({ path: f.relPath, text: archivedLists.get(f.relPath) ?? f.text })),
       flows,
+      challengers,
       reasons,
       lists,
       tables,

@@ -109,6 +109,15 @@ export interface RuleFileInfo {
   readonly sha256: string;
 }
 
+/** A product's challenger flow, run in shadow after its champion has answered. */
+export interface Challenger {
+  readonly flow: Flow;
+  /** shadow/<product>.json */
+  readonly file: string;
+  /** The file's content hash (16 hex), stored with each shadow decision. */
+  readonly version: string;
+}
+
 export interface RuleSet {
   /** Content hash of every rule file: recorded in each decision. */
   readonly version: string;
@@ -120,6 +129,8 @@ export interface RuleSet {
    */
   readonly archive: readonly { readonly path: string; readonly text: string }[];
   readonly flows: ReadonlyMap<string, Flow>;
+  /** Challenger flows by product (shadow/<product>.json): decided beside the champion, never answered. */
+  readonly challengers: ReadonlyMap<string, Challenger>;
   readonly reasons: ReadonlyMap<string, ReasonSpec>;
   readonly lists: ReadonlyMap<string, IdentifierList>;
   /** Validated tables by path (see src/rules/tables.ts). */

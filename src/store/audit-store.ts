@@ -220,6 +220,10 @@ export const MIGRATIONS: readonly string[] = [
      elapsed_ms REAL NOT NULL
    ) STRICT;
    CREATE INDEX shadow_decisions_by_product ON shadow_decisions (product, decided_at);`,
+  // Reviewers find decisions by an identifier (POST /decisions/search), so something queries by
+  // hash again: without this index each search would read the whole table on the event loop. It
+  // costs one B-tree per identifier row on writes (the history import most; see the v2 table).
+  `CREATE INDEX application_identifiers_by_hash ON application_identifiers (type, hash, decided_at);`,
 ];
 
 /** After a migration, what SQL alone cannot do (compressed records are decoded here). */
@@ -239,6 +243,16 @@ interface QueuePage {
   caller: string | null;
   decidedAt: number;
   row: number;
+  limit: number;
+}
+
+/** The parameters of a page of one identifier's decisions (null: any caller). */
+interface IdentifierPage {
+  type: string;
+  hash: string;
+  caller: string | null;
+  decidedAt: number;
+  applicationId: string;
   limit: number;
 }
 
@@ -449,6 +463,14 @@ function prepareStatements(db: Database.Database) {
     document: db.prepare<[string], { document: string; record: Buffer | null }>('SELECT document, record FROM decisions WHERE decision_id = ?'),
     setDocument: db.prepare('UPDATE decisions SET document = ?, record = ? WHERE decision_id = ?'),
     identifiersOf: db.prepare<[string], { type: string; hash: string }>('SELECT type, hash FROM application_identifiers WHERE application_id = ?'),
+    // Newest first along the index by (type, hash, decided_at), whose entries end in the
+    // application id: a page is an index range from the keyset position, never a sort of every match.
+    withIdentifier: db.prepare<[IdentifierPage], RawRow & { position_at: number }>(
+      `SELECT d.*, i.decided_at AS position_at FROM application_identifiers i JOIN decisions d ON d.application_id = i.application_id
+        WHERE i.type = @type AND i.hash = @hash AND (@caller IS NULL OR d.caller = @caller)
+          AND (i.decided_at, i.application_id) < (@decidedAt, @applicationId)
+        ORDER BY i.decided_at DESC, i.application_id DESC LIMIT @limit`,
+    ),
     archiveRuleSet: db.prepare('INSERT INTO rule_set_versions (version, files, archived_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING'),
     archivedRuleSet: db.prepare<[string], { files: string; archived_at: number }>('SELECT files, archived_at FROM rule_set_versions WHERE version = ?'),
     archivedRuleSets: db.prepare<[number, string, number], { version: string; archived_at: number; files: number }>(
@@ -466,6 +488,12 @@ export const PURGED_IDENTIFIER = 'purged';
 export interface RetentionPosition {
   readonly decidedAt: number;
   readonly row: number;
+}
+
+/** A position in the (decided_at, application_id) order of one identifier's decisions. */
+export interface IdentifierPosition {
+  readonly decidedAt: number;
+  readonly applicationId: string;
 }
 
 export interface RetentionCandidate extends RetentionPosition {
@@ -668,6 +696,23 @@ export class AuditStore {
   /** The keyed hashes of an application's identifiers, by type (none once retention forgot them). */
   identifierHashes(applicationId: string): Partial<Record<string, string>> {
     return Object.fromEntries(this.statements.identifiersOf.all(applicationId).map((r) => [r.type, r.hash]));
+  }
+
+  /**
+   * Up to `limit` decisions of the applications that carried the identifier (`type`, keyed `hash`),
+   * newest first, after the keyset position `after`; with `caller`, only the ones it asked for.
+   */
+  decisionsWithIdentifier(
+    type: string,
+    hash: string,
+    filter: { caller?: string },
+    after: IdentifierPosition | undefined,
+    limit: number,
+  ): { decisions: StoredDecision[]; next: IdentifierPosition | undefined } {
+    const start = after ?? { decidedAt: Number.MAX_SAFE_INTEGER, applicationId: '' };
+    const rows = this.statements.withIdentifier.all({ type, hash, caller: filter.caller ?? null, decidedAt: start.decidedAt, applicationId: start.applicationId, limit });
+    const last = rows[rows.length - 1];
+    return { decisions: rows.map((r) => AuditStore.toStored(r)), next: last && rows.length === limit ? { decidedAt: last.position_at, applicationId: last.application_id } : undefined };
   }
 
   /** Inside a unit of work: records a backtest's request, or moves it on (status, result). */
