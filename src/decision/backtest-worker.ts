@@ -34,7 +34,7 @@ export type BacktestShareMessage =
   | { readonly kind: 'done'; readonly tally: BacktestTally; readonly candidate: BacktestCandidate }
   | { readonly kind: 'failed'; readonly message: string };
 
-const PAGE = 500;
+const PAGE = 1_000;
 /** Progress is reported this often (in decisions): often enough to watch, rarely enough to cost nothing. */
 const PROGRESS_EVERY = 2_000;
 

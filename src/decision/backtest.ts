@@ -117,7 +117,6 @@ export class Backtest {
     const key = `${record.product}\u0000${record.region}`;
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = { decisions: 0, transitions: {}, before: side(), after: side(), appearing: {}, vanishing: {} }));
-    const stored = documentOf(record, identifiers);
     const flow = this.candidate.flows.get(record.product);
     // A product the candidate has no flow for declines nothing and approves nothing: it is refused.
     const again = flow ? (await decideAgain(record, identifiers, flow, this.candidate, { commitTimeExposure: false })).decision : undefined;
@@ -125,8 +124,9 @@ export class Backtest {
     const to = again?.outcome ?? 'no_flow';
     bump(g.transitions, `${record.outcome}->${to}`);
     if (record.outcome !== to && this.changedIds.length < this.sampleSize) this.changedIds.push(record.decisionId);
-    count(g.before, record.outcome, record.approvalLevel, stored.facts, outcome);
-    if (again) count(g.after, again.outcome, again.approvalLevel, again.facts, outcome);
+    // The stored side's facts are rebuilt only for an approval, the one outcome whose amount counts.
+    count(g.before, record.outcome, record.approvalLevel, () => documentOf(record, identifiers).facts, outcome);
+    if (again) count(g.after, again.outcome, again.approvalLevel, () => again.facts, outcome);
     const was = new Set(record.reasons.map((r) => r.code));
     const now = new Set((again?.reasons ?? []).map((r) => r.code));
     for (const c of now) if (!was.has(c)) bump(g.appearing, c);
@@ -217,10 +217,11 @@ export function reportOf(tally: BacktestTally, candidate: BacktestCandidate): Ba
   };
 }
 
-function count(s: SideCounts, outcome: string, level: string, facts: Parameters<typeof lendingAmount>[0], known: KnownOutcome): void {
+function count(s: SideCounts, outcome: string, level: string, factsOf: () => Parameters<typeof lendingAmount>[0], known: KnownOutcome): void {
   bump(s.levels, level);
   if (outcome !== 'approve') return;
   s.approved++;
+  const facts = factsOf();
   const amount = lendingAmount(facts);
   s.approvedAmount += amount;
   s.expectedLoss += (factOf(facts, 'score')?.pd ?? 0) * amount;

@@ -66,6 +66,8 @@ class StageTimeout extends Error {
 
 async function withinBudget<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // A replay's stages have no budget (their providers answer from the record): no timer to set.
+  if (ms === Number.POSITIVE_INFINITY) return work(controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

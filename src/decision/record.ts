@@ -137,7 +137,6 @@ export function documentOf(record: DecisionRecord, identifiers: ProtectedIdentif
   };
 }
 
-const REPLAY_STAGE_BUDGET_MS = 60_000;
 
 /** How the rule traces of a stored decision were obtained. */
 export type TraceReplay =
@@ -148,8 +147,8 @@ export type TraceReplay =
 
 /**
  * The record's flow run again on its stored facts: providers answer what they answered then, and
- * a stage that fell back falls back again. A budget cannot run out in a replay (the clock stands
- * still, and a busy machine gets a minute per stage): which stages fell back is the record's to say.
+ * a stage that fell back falls back again. A budget cannot run out in a replay (stages have none,
+ * and the clock stands still): which stages fell back is the record's to say.
  */
 export function rerunFlow(record: DecisionRecord, identifiers: ProtectedIdentifiers, flow: Flow, ruleSet: RuleSet): Promise<FlowResult> {
   const byStage = new Map(record.stages.map((s) => [s.stage, s]));
@@ -162,7 +161,7 @@ export function rerunFlow(record: DecisionRecord, identifiers: ProtectedIdentifi
     };
   }
   const { identifiers: _masks, ...request } = record.request;
-  const unhurried: Flow = { ...flow, stages: flow.stages.map((s) => ({ ...s, budgetMs: REPLAY_STAGE_BUDGET_MS })) };
+  const unhurried: Flow = { ...flow, budgetMs: Number.POSITIVE_INFINITY, stages: flow.stages.map((s) => ({ ...s, budgetMs: Number.POSITIVE_INFINITY })) };
   return runFlow({ flow: unhurried, reasons: ruleSet.reasons, tables: ruleSet.tables, facts: baseFacts({ ...request }, identifiers), providers, now: () => 0 });
 }
 

@@ -51,7 +51,6 @@ interface Row {
   document: string;
   record: Buffer | null;
   loan_status: string | null;
-  identifiers: string | null;
 }
 
 const FILTER = `d.decided_at >= @from AND d.decided_at < @to
@@ -62,6 +61,7 @@ export class HistoryReader {
   private readonly db: Database.Database;
   private readonly pageStatement: Database.Statement<Record<string, unknown>, Row>;
   private readonly countStatement: Database.Statement<Record<string, unknown>, { n: number }>;
+  private readonly identifiersStatement: Database.Statement<[string], { application_id: string; type: string; hash: string }>;
 
   constructor(file: string) {
     try {
@@ -81,13 +81,14 @@ export class HistoryReader {
     // Keyset by (decided_at, rowid) along the decided_at index: each page is an index range, and
     // the partition's rowid test is answered from the index entry without reading other rows.
     this.pageStatement = this.db.prepare(
-      `SELECT d.rowid AS row, d.decision_id, d.application_id, d.product, d.region, d.decided_at, d.document, d.record, o.status AS loan_status,
-              (SELECT json_group_object(i.type, i.hash) FROM application_identifiers i WHERE i.application_id = d.application_id) AS identifiers
+      `SELECT d.rowid AS row, d.decision_id, d.application_id, d.product, d.region, d.decided_at, d.document, d.record, o.status AS loan_status
          FROM decisions d LEFT JOIN loan_outcomes o ON o.decision_id = d.decision_id
         WHERE ${FILTER} AND (d.decided_at, d.rowid) > (@afterAt, @afterRow)
         ORDER BY d.decided_at, d.rowid LIMIT @limit`,
     );
     this.countStatement = this.db.prepare(`SELECT COUNT(*) AS n FROM decisions d WHERE ${FILTER}`);
+    // A page's identifiers in one statement (a primary-key range per application), not a subquery per row.
+    this.identifiersStatement = this.db.prepare(`SELECT i.application_id, i.type, i.hash FROM json_each(?) AS j JOIN application_identifiers i ON i.application_id = j.value`);
   }
 
   private params(filter: HistoryFilter, partition: HistoryPartition) {
@@ -102,12 +103,20 @@ export class HistoryReader {
   /** Up to `limit` decisions after `after`, in (decided_at, rowid) order; `next` is undefined on the last page. */
   page(filter: HistoryFilter, partition: HistoryPartition, after: HistoryPosition | undefined, limit: number): { decisions: HistoricDecision[]; next: HistoryPosition | undefined } {
     const rows = this.pageStatement.all({ ...this.params(filter, partition), afterAt: after?.decidedAt ?? Number.MIN_SAFE_INTEGER, afterRow: after?.row ?? 0, limit });
+    const hashes = new Map<string, Record<string, string>>();
+    if (rows.length > 0) {
+      for (const i of this.identifiersStatement.all(JSON.stringify(rows.map((r) => r.application_id)))) {
+        let of = hashes.get(i.application_id);
+        if (!of) hashes.set(i.application_id, (of = {}));
+        of[i.type] = i.hash;
+      }
+    }
     const decisions = rows.map((r): HistoricDecision => ({
       decisionId: r.decision_id,
       product: r.product,
       region: r.region,
       document: JSON.parse(decodeStoredDocument(r)) as unknown,
-      identifierHashes: r.identifiers ? (JSON.parse(r.identifiers) as Record<string, string>) : {},
+      identifierHashes: hashes.get(r.application_id) ?? {},
       loanStatus: r.loan_status,
     }));
     const last = rows[rows.length - 1];
