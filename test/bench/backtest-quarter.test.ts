@@ -10,7 +10,7 @@ import type { BacktestReport } from '../../src/decision/backtest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
-const DECISIONS = 1200;
+const DECISIONS = 600;
 
 async function quarter(): Promise<{ report: BacktestReport & { seconds?: number; changedSample?: string[] }; decided: number; recorded: number }> {
   const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bench/backtest-quarter.ts', '--decisions', String(DECISIONS), '--json'], { cwd: ROOT, env: { ...process.env, IDENTIFIER_HASH_KEY: '', NODE_ENV: 'test' } });

