@@ -1,0 +1,87 @@
+// PostgreSQL schema migrations, for several replicas sharing one database. Like the SQLite store's
+// MIGRATIONS: an ordered list, index + 1 is the version, a released entry is never edited (add a
+// new one). All pending entries apply in one transaction (PostgreSQL's DDL is transactional), so a
+// replica dying half-way leaves the schema as it was, and under a transaction-scoped advisory lock,
+// so replicas starting together apply each entry once: the second waits for the first to commit,
+// then finds nothing left to do.
+//
+// Money is numeric(15,2), in currency units as the service and the API count them: exact decimal
+// sums and comparisons in SQL (the limit check runs there), no unit conversion to get wrong at the
+// boundary, readable as-is by whoever queries the ledger, and the declared scale documents the
+// two-decimal rule. 15 digits keep every value exact to the cent as a JavaScript number
+// (10^15 cents < 2^53), so reading it back as a number loses nothing.
+import type { Pool, PoolClient } from 'pg';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the exposure ledger. region_exposure.reserved is the running total of the live reservations,
+  // kept in the same transaction as each reservation and release: the one row a reservation has to
+  // lock or read, where summing the reservations would scan a region's every live approval.
+  // fillfactor leaves room on each page for HOT updates: the hot row is rewritten on every booking,
+  // and a HOT update touches no index (fewer writes, and no index-page conflicts for serializable
+  // readers of other regions).
+  `CREATE TABLE region_exposure (
+     region text PRIMARY KEY,
+     limit_amount numeric(15,2) NOT NULL CHECK (limit_amount >= 0),
+     reserved numeric(15,2) NOT NULL DEFAULT 0 CHECK (reserved >= 0)
+   ) WITH (fillfactor = 50);
+   CREATE TABLE exposure_reservations (
+     decision_id text PRIMARY KEY,
+     region text NOT NULL REFERENCES region_exposure (region),
+     product text NOT NULL,
+     amount numeric(15,2) NOT NULL CHECK (amount > 0),
+     pd double precision,
+     reserved_at bigint NOT NULL,
+     expires_at bigint,
+     released_at bigint
+   );
+   CREATE INDEX exposure_live_by_region ON exposure_reservations (region) INCLUDE (amount) WHERE released_at IS NULL;
+   CREATE INDEX exposure_live_by_expiry ON exposure_reservations (expires_at) WHERE released_at IS NULL;`,
+];
+
+/**
+ * Any constant works as long as every replica uses the same one and nothing else in the database
+ * takes it: the ASCII of "decmigr". Database-wide, so migrations of different schemas in one
+ * database (the tests' schemas) queue too; they take milliseconds.
+ */
+export const MIGRATION_LOCK = 0x646563_6d696772n;
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Brings the schema (the connection's search_path, or `schema`, created if missing) to the latest
+ * version. Returns the version before and after. A database newer than this code (a replica of
+ * the previous release during a rolling deploy) is left alone: migrations only add.
+ */
+export async function migrate(pool: Pool, schema?: string): Promise<{ from: number; to: number }> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      const versions = await migrateIn(client, schema);
+      await client.query('COMMIT');
+      return versions;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function migrateIn(client: PoolClient, schema: string | undefined): Promise<{ from: number; to: number }> {
+  await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+  if (schema !== undefined) {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+  }
+  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  const from = rows[0]?.version ?? 0;
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    await client.query(MIGRATIONS[v] as string);
+    await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [v + 1]);
+  }
+  return { from, to: Math.max(from, MIGRATIONS.length) };
+}
