@@ -161,6 +161,8 @@ if (before?.finishedAt) {
   process.exit(0);
 }
 await store.commit(() => store.startHistoryImport(importId, name, total, Date.now()));
+// Built once at the end from sorted entries, not row by row in hash order (six times slower).
+const rebuildSearchIndex = store.suspendIdentifierSearchIndex();
 const resumeAfter = before?.linesDone ?? 0;
 if (resumeAfter > 0) process.stderr.write(`resuming ${name} after line ${resumeAfter.toLocaleString('en')}\n`);
 const show = progressBar('import', total);
@@ -228,5 +230,8 @@ if (pending) await commit(pending, false);
 await commit(last, true);
 show(done, true);
 await worker.terminate();
+const indexing = performance.now();
+rebuildSearchIndex();
+process.stderr.write(`identifier search index built in ${((performance.now() - indexing) / 1000).toFixed(1)} s\n`);
 store.close();
 process.stdout.write(`${name}: ${imported.toLocaleString('en')} applications imported, ${present.toLocaleString('en')} already present; start the service to serve them\n`);

@@ -1,9 +1,11 @@
 // The store's side of POST /decisions/search: what the HTTP test cannot arrange or see, decisions
 // made in the same millisecond (the keyset breaks the tie by application id) and the query plan (an
 // index range from the position, never a sort of every match).
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditStore, type IdentifierPosition } from '../../src/store/audit-store';
 import { decisionRow } from '../support/factories';
+import { tempDir } from '../support/server';
 
 const shared = (type = 'phone') => [{ type, hash: 'h-shared', masked: '***5678' }];
 
@@ -55,5 +57,25 @@ describe('AuditStore.decisionsWithIdentifier', () => {
     expect(plan).toMatch(/SEARCH i USING (COVERING )?INDEX application_identifiers_by_hash \(type=\? AND hash=\? AND/);
     expect(plan).not.toMatch(/TEMP B-TREE|SCAN/);
     store.close();
+  });
+});
+
+describe('the identifier search index during a bulk import', () => {
+  const indexed = (store: AuditStore) =>
+    store.database.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'application_identifiers_by_hash'").get() as { n: number };
+
+  it('is dropped for the load and built again at its end, or at the next open if the load stopped first', async () => {
+    const file = path.join(tempDir(), 'audit.db');
+    let store = new AuditStore(file);
+    const rebuild = store.suspendIdentifierSearchIndex();
+    expect(indexed(store).n).toBe(0);
+    rebuild();
+    expect(indexed(store).n).toBe(1);
+    store.suspendIdentifierSearchIndex();
+    await store.close();
+    // The import stopped before building it: the next open does.
+    store = new AuditStore(file);
+    expect(indexed(store).n).toBe(1);
+    await store.close();
   });
 });
