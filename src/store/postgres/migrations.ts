@@ -36,6 +36,15 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX exposure_live_by_region ON exposure_reservations (region) INCLUDE (amount) WHERE released_at IS NULL;
    CREATE INDEX exposure_live_by_expiry ON exposure_reservations (expires_at) WHERE released_at IS NULL;`,
+  // 2: the decision change stream (decision-stream.ts): one row per committed decision, written in
+  // the decision's own transaction, read by every replica in seq order. committed_at is epoch
+  // milliseconds by the database's clock at publication (one clock for every replica).
+  `CREATE TABLE decision_events (
+     seq bigserial PRIMARY KEY,
+     decision_id text UNIQUE NOT NULL,
+     committed_at bigint NOT NULL,
+     payload jsonb NOT NULL
+   );`,
 ];
 
 /**
