@@ -5,23 +5,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../common/thread-priority';
 import { IdentifierProtector } from '../identity/identifiers';
-import { compileRuleSet, type RuleFileText } from '../rules/compile';
+import { compileRuleSet } from '../rules/compile';
 import type { Diagnostic } from '../rules/diagnostics';
-import type { ModelCard } from '../scoring/model-card';
-import { HistoryReader, PURGED, type HistoryFilter, type HistoryPartition } from '../store/history-reader';
+import { HistoryReader, PURGED, type HistoryPartition } from '../store/history-reader';
 import { applicationSchemaFor } from './application';
 import { Backtest, candidateOf, knownOutcomeOf, type BacktestCandidate, type BacktestTally } from './backtest';
+import type { BacktestJob } from './backtest-run';
 import { isDecisionRecord, protectedIdentifiersOf } from './record';
 
-export interface BacktestShare {
-  readonly storeFile: string;
-  readonly files: readonly RuleFileText[];
+/** One thread's share of a backtest: the job, with its keys as bytes (a Buffer arrives as a plain Uint8Array). */
+export interface BacktestShare extends Omit<BacktestJob, 'keys'> {
   /** The store's identifier key chain, oldest first: the candidate's lists hash as the service's do. */
   readonly keys: readonly Uint8Array[];
-  readonly defaultCountryCode: string;
-  /** The credit model's card: the application schema the candidate compiles against. */
-  readonly card: ModelCard | undefined;
-  readonly filter: HistoryFilter;
   readonly partition: HistoryPartition;
   readonly lowPriority: boolean;
   readonly sampleSize: number;

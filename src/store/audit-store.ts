@@ -15,6 +15,7 @@ import {
   prepareDecisionStatements,
   type DecisionStatements,
   type DecisionWrite,
+  type ShadowRow,
   type StoreWrite,
   type WriteFailure,
   type WriterAnswer,
@@ -312,23 +313,8 @@ const backtestRowOf = (r: BacktestRowRaw): BacktestRow => ({
   error: r.error,
 });
 
-/** What a product's challenger flow decided beside the champion's decision (shadow mode). */
-export interface ShadowRow {
-  readonly decisionId: string;
-  readonly product: string;
-  readonly region: string;
-  readonly decidedAt: number;
-  readonly championOutcome: string;
-  /** The challenger flow file's content hash. */
-  readonly challengerVersion: string;
-  /** decided; failed (it threw); timed_out (it overran its budget): the last two have no outcome. */
-  readonly status: 'decided' | 'failed' | 'timed_out';
-  readonly challengerOutcome: string | null;
-  /** Reason codes, JSON. */
-  readonly challengerReasons: string | null;
-  readonly challengerApprovalLevel: string | null;
-  readonly elapsedMs: number;
-}
+
+export type { ShadowRow };
 
 interface ShadowRowRaw {
   decision_id: string;

@@ -42,24 +42,27 @@ export interface DecisionWrite {
   };
 }
 
-/**
- * What a product's challenger flow decided beside a decision (shadow mode), written after the
- * decision itself, through the same group commits (its columns as AuditStore's ShadowRow).
- */
+/** What a product's challenger flow decided beside the champion's decision (shadow mode). */
+export interface ShadowRow {
+  readonly decisionId: string;
+  readonly product: string;
+  readonly region: string;
+  readonly decidedAt: number;
+  readonly championOutcome: string;
+  /** The challenger flow file's content hash. */
+  readonly challengerVersion: string;
+  /** decided; failed (it threw); timed_out (it overran its budget): the last two have no outcome. */
+  readonly status: 'decided' | 'failed' | 'timed_out';
+  readonly challengerOutcome: string | null;
+  /** Reason codes, JSON. */
+  readonly challengerReasons: string | null;
+  readonly challengerApprovalLevel: string | null;
+  readonly elapsedMs: number;
+}
+
+/** A shadow result, written after its decision through the same group commits. */
 export interface ShadowWrite {
-  readonly shadow: {
-    readonly decisionId: string;
-    readonly product: string;
-    readonly region: string;
-    readonly decidedAt: number;
-    readonly championOutcome: string;
-    readonly challengerVersion: string;
-    readonly status: string;
-    readonly challengerOutcome: string | null;
-    readonly challengerReasons: string | null;
-    readonly challengerApprovalLevel: string | null;
-    readonly elapsedMs: number;
-  };
+  readonly shadow: ShadowRow;
 }
 
 /** Anything the writer commits: a decision's rows, or a shadow result. */
