@@ -3,22 +3,11 @@
 // threads read the store from connections of their own that never write, so a backtest runs
 // beside a serving service; there they lower their priority, so /decide keeps the CPU.
 import { Worker } from 'node:worker_threads';
-import type { RuleFileText } from '../rules/compile';
 import type { Diagnostic } from '../rules/diagnostics';
-import type { ModelCard } from '../scoring/model-card';
-import type { HistoryFilter } from '../store/history-reader';
 import { mergeTallies, reportOf, type BacktestCandidate, type BacktestReport, type BacktestTally } from './backtest';
-import type { BacktestShare, BacktestShareMessage } from './backtest-worker';
+import type { BacktestJob, BacktestShare, BacktestShareMessage } from './backtest-worker';
 
-export interface BacktestJob {
-  readonly storeFile: string;
-  /** The candidate rule set's files (a folder read by the caller, or an archived version). */
-  readonly files: readonly RuleFileText[];
-  readonly keys: readonly Buffer[];
-  readonly defaultCountryCode: string;
-  readonly card: ModelCard | undefined;
-  readonly filter: HistoryFilter;
-}
+export type { BacktestJob };
 
 export interface BacktestRunOptions {
   /** Threads to split the history between (the command line uses every core; the service fewer). */

@@ -5,13 +5,24 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../common/thread-priority';
 import { IdentifierProtector } from '../identity/identifiers';
-import { compileRuleSet } from '../rules/compile';
+import { compileRuleSet, type RuleFileText } from '../rules/compile';
 import type { Diagnostic } from '../rules/diagnostics';
-import { HistoryReader, PURGED, type HistoryPartition } from '../store/history-reader';
+import type { ModelCard } from '../scoring/model-card';
+import { HistoryReader, PURGED, type HistoryFilter, type HistoryPartition } from '../store/history-reader';
 import { applicationSchemaFor } from './application';
 import { Backtest, candidateOf, knownOutcomeOf, type BacktestCandidate, type BacktestTally } from './backtest';
-import type { BacktestJob } from './backtest-run';
 import { isDecisionRecord, protectedIdentifiersOf } from './record';
+
+/** A backtest: the candidate's files, the store and the period (split into shares by src/decision/backtest-run.ts). */
+export interface BacktestJob {
+  readonly storeFile: string;
+  /** The candidate rule set's files (a folder read by the caller, or an archived version). */
+  readonly files: readonly RuleFileText[];
+  readonly keys: readonly Buffer[];
+  readonly defaultCountryCode: string;
+  readonly card: ModelCard | undefined;
+  readonly filter: HistoryFilter;
+}
 
 /** One thread's share of a backtest: the job, with its keys as bytes (a Buffer arrives as a plain Uint8Array). */
 export interface BacktestShare extends Omit<BacktestJob, 'keys'> {
