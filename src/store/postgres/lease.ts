@@ -1,0 +1,61 @@
+// A lease that one replica at a time holds: the replica that reclusters the fraud graph (issue 16:
+// "one recluster at a time"), or any other job that must not run twice at once. It is a
+// PostgreSQL session advisory lock on a connection of its own, so it ends with that connection:
+// a replica that is killed, or cut off from the database, loses its lease without a timeout to
+// wait out, and another replica can take it on its next try. The key is scoped to the schema, so
+// deployments (and test schemas) sharing a database never take each other's leases.
+import type { Pool, PoolClient } from 'pg';
+
+export interface Lease {
+  readonly name: string;
+  /** Ends the lease (the lock is released and the connection returned); safe to call twice. */
+  release(): Promise<void>;
+  /** Settles if the lease ends without release(): its connection failed, so the lock is gone. */
+  readonly lost: Promise<Error>;
+}
+
+const KEY = "hashtextextended(current_schema() || ':' || $1::text, 0)";
+
+/**
+ * Takes the lease named `name` if no other session holds it; undefined at once otherwise (never
+ * waits, so a replica that finds it taken simply leaves the job to the holder).
+ */
+export async function tryLease(pool: Pool, name: string): Promise<Lease | undefined> {
+  const client: PoolClient = await pool.connect();
+  let taken = false;
+  try {
+    const { rows } = await client.query<{ taken: boolean }>(`SELECT pg_try_advisory_lock(${KEY}) AS taken`, [name]);
+    taken = rows[0]?.taken === true;
+  } finally {
+    if (!taken) client.release();
+  }
+  if (!taken) return undefined;
+
+  let ended = false;
+  let markLost!: (err: Error) => void;
+  const lost = new Promise<Error>((resolve) => (markLost = resolve));
+  const onError = (err: Error) => {
+    if (ended) return;
+    ended = true;
+    // The connection is broken: the server has already dropped the lock with the session.
+    client.release(err);
+    markLost(err);
+  };
+  client.on('error', onError);
+  return {
+    name,
+    lost,
+    async release() {
+      if (ended) return;
+      ended = true;
+      client.off('error', onError);
+      try {
+        await client.query(`SELECT pg_advisory_unlock(${KEY})`, [name]);
+        client.release();
+      } catch (err) {
+        // Unlocking failed with the connection: discarding it ends the session, and the lock with it.
+        client.release(err as Error);
+      }
+    },
+  };
+}
