@@ -45,6 +45,36 @@ export const MIGRATIONS: readonly string[] = [
      committed_at bigint NOT NULL,
      payload jsonb NOT NULL
    );`,
+  // 3: decisions shared by replicas (decisions.ts). application_id is UNIQUE: the same application
+  // reaching two replicas at once is stored once (the second insert waits on the first's unique
+  // entry and finds it). The record is the SQLite store's compressed lean record, byte for byte.
+  `CREATE TABLE decisions (
+     decision_id text PRIMARY KEY,
+     application_id text UNIQUE NOT NULL,
+     request_fingerprint text NOT NULL,
+     product text NOT NULL,
+     region text NOT NULL,
+     outcome text NOT NULL,
+     rules_version text NOT NULL,
+     decided_at bigint NOT NULL,
+     record bytea NOT NULL,
+     status text NOT NULL,
+     current_outcome text,
+     fraud_evidence boolean NOT NULL,
+     source text NOT NULL,
+     caller text,
+     approval_level text
+   );
+   CREATE INDEX decisions_decided_at ON decisions (decided_at);
+   CREATE TABLE application_identifiers (
+     application_id text NOT NULL REFERENCES decisions (application_id) ON DELETE CASCADE,
+     type text NOT NULL,
+     hash text NOT NULL,
+     masked text NOT NULL,
+     decided_at bigint NOT NULL,
+     PRIMARY KEY (application_id, type)
+   );
+   CREATE INDEX application_identifiers_by_hash ON application_identifiers (type, hash, decided_at);`,
 ];
 
 /**
