@@ -81,6 +81,9 @@ describe('shutdown', () => {
     await until(() => results.filter((r) => r.status === 200).length >= 50, 'some load');
 
     service.child.kill('SIGTERM');
+    // A signal arrives asynchronously: a /ready sent the same instant can be answered before the
+    // process has taken it. Once it has (its log says so), /ready must already be 503.
+    await until(() => /shutting down: not ready/.test(service.output()), 'the service to take SIGTERM');
     const ready = await new Promise<number>((resolve) => http.get(`${service.url}/ready`, { agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', () => resolve(-1)));
     expect(ready).toBe(503);
     expect(await service.exited).toBe(0);
