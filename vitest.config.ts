@@ -1,4 +1,33 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// The slowest files (15-30 s each on CI, by its printed durations) start first, so the two
+// workers finish together instead of one running a long file alone at the end. On a fresh clone
+// vitest has no timings and starts the largest files first, which put some of these last.
+const SLOW_FIRST = [
+  'test/cli/rekey.test.ts',
+  'test/rules/hot-reload.test.ts',
+  'test/http/durability.test.ts',
+  'test/cli/backtest.test.ts',
+  'test/cli/import.test.ts',
+  'test/store/postgres/exposure-ledger.test.ts',
+  'test/http/limits.test.ts',
+  'test/decision/replay-proof.test.ts',
+  'test/bench/backtest-quarter.test.ts',
+  'test/cli/replay.test.ts',
+  'test/http/shutdown.test.ts',
+  'test/http/fuzz.test.ts',
+];
+
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const at = SLOW_FIRST.findIndex((slow) => file.moduleId.endsWith(slow));
+      return at < 0 ? SLOW_FIRST.length : at;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -11,6 +40,7 @@ export default defineConfig({
     // Two workers overlap those waits (127 s); the tests assert behaviour, not speed, and pass
     // under two busy loops besides (npm run test:stress).
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirst },
     globalSetup: ['test/support/global-setup.ts'],
     env: { ONNXRUNTIME_NODE_INSTALL: 'skip' },
   },
