@@ -22,7 +22,7 @@ import { MODEL_INPUT_FIELDS } from '../src/rules/facts';
 import { readRuleFiles } from '../src/rules/load';
 import { cardOf, loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
-import { HistoryReader } from '../src/store/history-reader';
+import { ALL_TIME, HistoryReader } from '../src/store/history-reader';
 import { VelocityIndex } from '../src/velocity/velocity-index';
 import { sampleApplication } from './sample';
 
@@ -99,7 +99,7 @@ if (!existsSync(path.join(dir, 'complete'))) {
 const migrating = new AuditStore(storeFile);
 await migrating.close();
 const reader = new HistoryReader(storeFile);
-const stored = reader.count({ from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER });
+const stored = reader.count(ALL_TIME);
 reader.close();
 
 const candidateDir = mkdtempSync(path.join(tmpdir(), 'bench-backtest-candidate-'));
@@ -112,7 +112,7 @@ const job = {
   keys: [Buffer.from(readFileSync(keyFile, 'utf8'))],
   defaultCountryCode: '86',
   card,
-  filter: { from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER },
+  filter: ALL_TIME,
 };
 rmSync(candidateDir, { recursive: true, force: true });
 

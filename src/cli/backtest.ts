@@ -19,7 +19,7 @@ import { formatDiagnostic } from '../rules/diagnostics';
 import { MODEL_INPUT_FIELDS } from '../rules/facts';
 import { readRuleFiles } from '../rules/load';
 import { cardOf, loadCreditModel } from '../scoring/onnx-model';
-import { HistoryReader } from '../store/history-reader';
+import { ALL_TIME, HistoryReader } from '../store/history-reader';
 
 const USAGE = 'usage: npm run backtest -- --rules DIR [--from 2026-01-01] [--to 2026-04-01] [--product personal_loan] [--region east] [--threads N] [--json] [--data-dir DIR]';
 
@@ -53,8 +53,8 @@ const instant = (name: 'from' | 'to', fallback: number): number => {
   if (Number.isNaN(at)) fail(`--${name} ${text}: not a date (ISO 8601)\n${USAGE}`);
   return at;
 };
-const from = instant('from', Number.MIN_SAFE_INTEGER);
-const to = instant('to', Number.MAX_SAFE_INTEGER);
+const from = instant('from', ALL_TIME.from);
+const to = instant('to', ALL_TIME.to);
 const threads = values.threads === undefined ? availableParallelism() : Number(values.threads);
 if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail(`--threads ${values.threads}: a whole number from 1 to 64\n${USAGE}`);
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Backtests } from '../decision/backtests';
 import { runBacktest } from '../decision/backtest-run';
 import { shadowReportOf, type ShadowReport } from '../decision/shadow';
+import { periodOf } from '../store/history-reader';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import type { IdentifierProtector } from '../identity/identifiers';
 import type { Built, Root } from './built';
@@ -42,8 +43,7 @@ export async function buildGovernance(
   });
   const interrupted = await backtests.recover();
   if (interrupted) logger.warn({ backtests: interrupted }, 'backtests interrupted by the last stop are marked failed');
-  const instant = (at: number) => (at <= Number.MIN_SAFE_INTEGER || at >= Number.MAX_SAFE_INTEGER ? null : new Date(at).toISOString());
   const shadowReport = (product: string, from: number, to: number) =>
-    rules.current.flows.has(product) ? shadowReportOf(product, { from: instant(from), to: instant(to) }, store.shadowTotals(product, from, to)) : undefined;
+    rules.current.flows.has(product) ? shadowReportOf(product, periodOf({ from, to }), store.shadowTotals(product, from, to)) : undefined;
   return { value: { backtests, shadowReport }, close: () => backtests.close() };
 }

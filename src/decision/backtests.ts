@@ -8,7 +8,7 @@ import type { CompileResult, RuleFileText } from '../rules/compile';
 import type { Diagnostic } from '../rules/diagnostics';
 import type { RuleSet } from '../rules/ruleset';
 import type { AuditStore, BacktestRow } from '../store/audit-store';
-import type { HistoryFilter } from '../store/history-reader';
+import { periodOf, type HistoryFilter } from '../store/history-reader';
 import type { BacktestReport } from './backtest';
 import { CandidateRulesInvalid, type BacktestJob, type BacktestResult, type BacktestRunOptions } from './backtest-run';
 
@@ -106,8 +106,6 @@ interface Live {
   settled?: Promise<void>;
 }
 
-const INSTANT_MIN = Number.MIN_SAFE_INTEGER;
-const INSTANT_MAX = Number.MAX_SAFE_INTEGER;
 
 export class Backtests {
   private readonly live = new Map<string, Live>();
@@ -272,7 +270,6 @@ export class Backtests {
 
 function view(row: BacktestRow, request: StoredRequest, progress: { done: number; total: number | null } | undefined): BacktestView {
   const result = row.result ? (JSON.parse(row.result) as { report: BacktestReport; changedSample: string[]; seconds: number; decisions: number }) : undefined;
-  const instant = (at: number, edge: number) => (at === edge ? null : new Date(at).toISOString());
   return {
     backtestId: row.backtestId,
     status: row.status,
@@ -283,7 +280,7 @@ function view(row: BacktestRow, request: StoredRequest, progress: { done: number
     candidate: request.candidate,
     changedFiles: request.changedFiles,
     removedFiles: request.removedFiles,
-    filter: { from: instant(request.filter.from, INSTANT_MIN), to: instant(request.filter.to, INSTANT_MAX), product: request.filter.product ?? null, region: request.filter.region ?? null },
+    filter: { ...periodOf(request.filter), product: request.filter.product ?? null, region: request.filter.region ?? null },
     progress: progress ?? { done: result?.decisions ?? 0, total: result?.decisions ?? null },
     report: result?.report ?? null,
     changedSample: result?.changedSample ?? [],
@@ -291,5 +288,3 @@ function view(row: BacktestRow, request: StoredRequest, progress: { done: number
     error: row.error,
   };
 }
-
-export const BACKTEST_ALL_TIME = { from: INSTANT_MIN, to: INSTANT_MAX } as const;

@@ -4,6 +4,7 @@
 // nothing reaches the exposure ledger, the velocity index or the graph). It runs within its own
 // flow's budget; what it decided, or that it threw or overran, is stored beside the decision.
 // The caller's answer never waits for it and never changes because of it.
+import { roundTo } from '../common/round';
 import type { ProtectedIdentifiers } from '../identity/identifiers';
 import type { Challenger, Outcome, RuleSet } from '../rules/ruleset';
 import type { ShadowRow, ShadowTotal } from '../store/audit-store';
@@ -84,7 +85,7 @@ export class ShadowRunner {
     } catch {
       status = 'failed';
     }
-    const elapsedMs = Math.round((this.now() - started) * 1000) / 1000;
+    const elapsedMs = roundTo(this.now() - started, 3);
     const result: ShadowResult = status === 'decided' ? (decided?.outcome === record.outcome ? 'agree' : 'disagree') : status;
     this.deps.onResult?.(record.product, result, elapsedMs);
     await this.deps.write({
@@ -122,7 +123,7 @@ export interface ShadowReport {
   readonly challengerMs: { readonly mean: number | null; readonly max: number | null };
 }
 
-const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+const share = (part: number, whole: number) => (whole > 0 ? roundTo(part / whole, 4) : null);
 
 /** The report from the store's totals by region, champion outcome, challenger outcome and status. */
 export function shadowReportOf(product: string, period: { from: string | null; to: string | null }, totals: readonly ShadowTotal[]): ShadowReport {
@@ -168,6 +169,6 @@ export function shadowReportOf(product: string, period: { from: string | null; t
     regions: [...regions]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([region, r]) => ({ region, decisions: r.decisions, agreement: share(r.agreed, r.decided), transitions: r.transitions })),
-    challengerMs: { mean: decisions > 0 ? Math.round((msSum / decisions) * 1000) / 1000 : null, max: msMax },
+    challengerMs: { mean: decisions > 0 ? roundTo(msSum / decisions, 3) : null, max: msMax },
   };
 }

@@ -6,11 +6,13 @@ import express from 'express';
 import { BacktestRequestError, BacktestStateError, BaseRuleSetNotFound, TooManyBacktests, type Backtests, type BacktestRequest } from '../decision/backtests';
 import { CandidateRulesInvalid } from '../decision/backtest-run';
 import type { ShadowReport } from '../decision/shadow';
+import { ALL_TIME } from '../store/history-reader';
 import { formatDiagnostic } from '../rules/diagnostics';
 import type { Operation } from './access';
 import { principalOf } from './access';
 import { parseJsonBody, requireJson } from './body';
 import { ApiError } from './errors';
+import { errorResponse, jsonBody, nullable, ref } from './openapi-parts';
 import { integer, readQuery, type Query } from './query';
 import { compileValidator } from './validation';
 
@@ -65,8 +67,8 @@ export function governanceRouter(deps: GovernanceDeps, guard: (operation: Operat
 
   router.post('/backtests', guard('POST /backtests'), requireJson, parseJsonBody(MAX_BACKTEST_BODY_BYTES), async (req, res) => {
     const body = validateBacktest(req.body);
-    const from = body.from === undefined ? Number.MIN_SAFE_INTEGER : Date.parse(body.from);
-    const to = body.to === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(body.to);
+    const from = body.from === undefined ? ALL_TIME.from : Date.parse(body.from);
+    const to = body.to === undefined ? ALL_TIME.to : Date.parse(body.to);
     if (from >= to) throw new ApiError('VALIDATION_FAILED', [{ path: 'to', message: 'must be after from' }]);
     const request: BacktestRequest = {
       base: body.base ?? 'serving',
@@ -138,8 +140,8 @@ export function governanceRouter(deps: GovernanceDeps, guard: (operation: Operat
       if (Number.isNaN(at) || raw.length > 40) problems.push({ path: name, message: 'an ISO 8601 date or date-time' });
       return at;
     };
-    const from = instant('from', Number.MIN_SAFE_INTEGER);
-    const to = instant('to', Number.MAX_SAFE_INTEGER);
+    const from = instant('from', ALL_TIME.from);
+    const to = instant('to', ALL_TIME.to);
     if (!problems.length && from >= to) problems.push({ path: 'to', message: 'must be after from' });
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
     const report = deps.shadowReport(product as string, from, to);
@@ -150,11 +152,7 @@ export function governanceRouter(deps: GovernanceDeps, guard: (operation: Operat
   return router;
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonOf = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
-const problem = (description: string) => ({ description, ...jsonOf('Error') });
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
-const nullable = (type: string) => ({ type: [type, 'null'] });
 const backtestIdParam = { name: 'backtestId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 const backtestSide = {
@@ -271,7 +269,7 @@ export const GOVERNANCE_OPENAPI = {
           { name: 'from', in: 'query', required: false, schema: { type: 'string' }, description: 'Decisions made at or after this instant (ISO 8601).' },
           { name: 'to', in: 'query', required: false, schema: { type: 'string' }, description: 'Decisions made before this instant.' },
         ],
-        responses: { 200: { description: 'The report.', ...jsonOf('ShadowReport') }, 400: problem('A missing product or a bad instant.'), 404: problem('No flow for this product.') },
+        responses: { 200: { description: 'The report.', ...jsonBody('ShadowReport') }, 400: errorResponse('A missing product or a bad instant.'), 404: errorResponse('No flow for this product.') },
       },
     },
     '/backtests': {
@@ -279,15 +277,15 @@ export const GOVERNANCE_OPENAPI = {
         summary: 'Backtest a candidate rule set against the stored decisions (asynchronous)',
         description:
           'The candidate is a base rule set (the serving one, or an archived version) with files changed, added or removed. It is checked at once (422 with the diagnostics rules:check prints: file:line:column and JSON path), then backtested in threads at the lowest priority; poll the Location. One runs at a time and three wait; nothing is written to decisions, the exposure ledger or the graph.',
-        requestBody: { required: true, ...jsonOf('BacktestRequest') },
+        requestBody: { required: true, ...jsonBody('BacktestRequest') },
         responses: {
-          202: { description: 'Queued; GET the Location for progress and the report.', headers: { Location: { schema: { type: 'string' } } }, ...jsonOf('Backtest') },
-          400: problem('The body does not match the schema, or removes a file the base does not hold.'),
-          404: problem('The base version is not in the archive.'),
-          413: problem('The body exceeds 512 KB.'),
-          415: problem('The body is not application/json.'),
-          422: problem('The candidate rule set has errors; details name each by file, line, column and JSON path.'),
-          429: problem('A backtest runs and three wait; retry after Retry-After.'),
+          202: { description: 'Queued; GET the Location for progress and the report.', headers: { Location: { schema: { type: 'string' } } }, ...jsonBody('Backtest') },
+          400: errorResponse('The body does not match the schema, or removes a file the base does not hold.'),
+          404: errorResponse('The base version is not in the archive.'),
+          413: errorResponse('The body exceeds 512 KB.'),
+          415: errorResponse('The body is not application/json.'),
+          422: errorResponse('The candidate rule set has errors; details name each by file, line, column and JSON path.'),
+          429: errorResponse('A backtest runs and three wait; retry after Retry-After.'),
         },
       },
       get: {
@@ -295,7 +293,7 @@ export const GOVERNANCE_OPENAPI = {
         parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_BACKTESTS_PAGE, default: 20 } }],
         responses: {
           200: { description: 'Backtests.', content: { 'application/json': { schema: { type: 'object', required: ['backtests'], properties: { backtests: { type: 'array', items: ref('BacktestSummary') } } } } } },
-          400: problem('A bad limit.'),
+          400: errorResponse('A bad limit.'),
         },
       },
     },
@@ -303,7 +301,7 @@ export const GOVERNANCE_OPENAPI = {
       get: {
         summary: "A backtest's progress, and its report once done",
         parameters: [backtestIdParam],
-        responses: { 200: { description: 'The backtest.', ...jsonOf('Backtest') }, 400: problem('Not a backtest id.'), 404: problem('No such backtest.') },
+        responses: { 200: { description: 'The backtest.', ...jsonBody('Backtest') }, 400: errorResponse('Not a backtest id.'), 404: errorResponse('No such backtest.') },
       },
     },
     '/backtests/{backtestId}/cancel': {
@@ -311,10 +309,10 @@ export const GOVERNANCE_OPENAPI = {
         summary: 'Stop a queued or running backtest',
         parameters: [backtestIdParam],
         responses: {
-          200: { description: 'Cancelled.', ...jsonOf('Backtest') },
-          400: problem('Not a backtest id.'),
-          404: problem('No such backtest.'),
-          409: problem('It has already finished.'),
+          200: { description: 'Cancelled.', ...jsonBody('Backtest') },
+          400: errorResponse('Not a backtest id.'),
+          404: errorResponse('No such backtest.'),
+          409: errorResponse('It has already finished.'),
         },
       },
     },

@@ -15,6 +15,15 @@ export interface HistoryFilter {
   readonly region?: string;
 }
 
+/** A period with no bound given: every decision ever stored. */
+export const ALL_TIME = { from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER } as const;
+
+/** A period as reports show it: ISO instants, null for a side left open. */
+export function periodOf(period: { readonly from: number; readonly to: number }): { from: string | null; to: string | null } {
+  const iso = (at: number, open: number) => (at === open ? null : new Date(at).toISOString());
+  return { from: iso(period.from, ALL_TIME.from), to: iso(period.to, ALL_TIME.to) };
+}
+
 /** One of `of` disjoint shares of the history (by row id), so threads can split a period between them. */
 export interface HistoryPartition {
   readonly index: number;
