@@ -10,6 +10,7 @@ import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type Graph
 import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError } from './errors';
+import { errorResponse, jsonBody, nullable, ref } from './openapi-parts';
 import { integer, readQuery, type Query } from './query';
 import { compileValidator, freeText } from './validation';
 
@@ -228,10 +229,6 @@ function applicationRoutes(router: express.Router, deps: InvestigatorDeps, guard
   });
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonBody = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
-const problem = (description: string) => ({ description, ...jsonBody('Error') });
-const nullable = (type: string) => ({ type: [type, 'null'] });
 const edge = { type: 'object', required: ['source', 'target'], properties: { source: { type: 'string' }, target: { type: 'string' } } };
 const applicationSummary = {
   type: 'object',
@@ -449,7 +446,7 @@ export const INVESTIGATOR_OPENAPI = {
           query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 }, 'Page size.'),
           query('cursor', { type: 'string' }, 'nextCursor of the previous page (valid until the next recluster).'),
         ],
-        responses: { 200: { description: 'One page of clusters.', ...jsonBody('ClusterList') }, 400: problem('A parameter is invalid (details name it).') },
+        responses: { 200: { description: 'One page of clusters.', ...jsonBody('ClusterList') }, 400: errorResponse('A parameter is invalid (details name it).') },
       },
     },
     '/clusters/recluster': {
@@ -460,10 +457,10 @@ export const INVESTIGATOR_OPENAPI = {
         requestBody: { required: false, ...jsonBody('ReclusterRequest') },
         responses: {
           202: { description: 'Started, or joined the one running.', headers: { Location: { schema: { type: 'string' }, description: '/clusters' } }, ...jsonBody('ReclusterStarted') },
-          400: problem('A body other than {} (no parameters are taken).'),
-          413: problem('A body over 1 KB.'),
-          415: problem('A body that is not application/json.'),
-          503: problem('The service is shutting down.'),
+          400: errorResponse('A body other than {} (no parameters are taken).'),
+          413: errorResponse('A body over 1 KB.'),
+          415: errorResponse('A body that is not application/json.'),
+          503: errorResponse('The service is shutting down.'),
         },
       },
     },
@@ -471,7 +468,7 @@ export const INVESTIGATOR_OPENAPI = {
       get: {
         summary: "A cluster's members, shared identifiers, edges, density and the evidence behind its flags",
         parameters: [pathParam('clusterId')],
-        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: problem('No such cluster in the current clustering (before the first clustering, the details say when it is due).') },
+        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: errorResponse('No such cluster in the current clustering (before the first clustering, the details say when it is due).') },
       },
     },
     '/applications/{applicationId}/network': {
@@ -484,8 +481,8 @@ export const INVESTIGATOR_OPENAPI = {
         ],
         responses: {
           200: { description: 'The network.', ...jsonBody('Network') },
-          400: problem('A parameter is invalid (details name it).'),
-          404: problem('No decided application has this id.'),
+          400: errorResponse('A parameter is invalid (details name it).'),
+          404: errorResponse('No decided application has this id.'),
         },
       },
     },
@@ -497,16 +494,16 @@ export const INVESTIGATOR_OPENAPI = {
         responses: {
           201: { description: 'The label, committed (for a clearance: the second investigator confirmed it).', ...jsonBody('Label') },
           202: { description: 'A fraud label clearance, recorded and waiting for a second investigator; the fraud label stays in force.', ...jsonBody('ClearanceRequested') },
-          400: problem('Malformed JSON or a body that does not match the schema.'),
-          404: problem('No decided application has this id.'),
-          409: problem('FOUR_EYES_REQUIRED: the investigator who requested the clearance cannot confirm it.'),
-          415: problem('Body is not application/json.'),
+          400: errorResponse('Malformed JSON or a body that does not match the schema.'),
+          404: errorResponse('No decided application has this id.'),
+          409: errorResponse('FOUR_EYES_REQUIRED: the investigator who requested the clearance cannot confirm it.'),
+          415: errorResponse('Body is not application/json.'),
         },
       },
       get: {
         summary: "An application's labels, oldest first, and the one in force",
         parameters: [pathParam('applicationId')],
-        responses: { 200: { description: 'The label history.', ...jsonBody('LabelHistory') }, 404: problem('No decided application has this id.') },
+        responses: { 200: { description: 'The label history.', ...jsonBody('LabelHistory') }, 404: errorResponse('No decided application has this id.') },
       },
     },
   },

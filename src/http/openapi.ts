@@ -4,6 +4,7 @@ import { ROLE_DESCRIPTIONS } from '../access/roles';
 import { OPEN_PATHS, OPERATION_ACCESS } from './access';
 import { DECISION_SEARCH_SCHEMA, OUTCOME_SCHEMA } from './app';
 import { API_ERRORS } from './errors';
+import { errorResponse, jsonBody } from './openapi-parts';
 import { GOVERNANCE_OPENAPI } from './governance-routes';
 import { INVESTIGATOR_OPENAPI } from './investigator-routes';
 import { EVALUATOR_KINDS } from '../rules/ruleset';
@@ -223,8 +224,6 @@ const readiness = {
   },
 };
 
-const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
-const errorResponse = (description: string) => ({ description, ...json('Error') });
 
 /** A page of decisions as GET /decisions and POST /decisions/search list them. */
 const decisionList = {
@@ -330,9 +329,9 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         post: {
           summary: 'Decide one loan application',
           description: 'Idempotent by applicationId: a retry with the identical body returns the stored decision; a different body is a 409.',
-          requestBody: { required: true, ...json('Application') },
+          requestBody: { required: true, ...jsonBody('Application') },
           responses: {
-            200: { description: 'The decision, committed to the audit store before this response.', ...json('Decision') },
+            200: { description: 'The decision, committed to the audit store before this response.', ...jsonBody('Decision') },
             400: errorResponse('Malformed JSON or a body that does not match the schema.'),
             404: errorResponse('Unknown product.'),
             409: errorResponse('applicationId already decided with a different body.'),
@@ -385,7 +384,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         get: {
           summary: 'A stored decision with its inputs, facts, rule results and versions',
           parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'The stored decision.', ...json('StoredDecision') }, 404: errorResponse('No such decision.') },
+          responses: { 200: { description: 'The stored decision.', ...jsonBody('StoredDecision') }, 404: errorResponse('No such decision.') },
         },
       },
       '/decisions/{decisionId}/review': {
@@ -395,7 +394,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
           parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: signOffSchema } } },
           responses: {
-            200: { description: 'The decision with its history.', ...json('StoredDecision') },
+            200: { description: 'The decision with its history.', ...jsonBody('StoredDecision') },
             400: errorResponse('Invalid body.'),
             403: errorResponse("The reviewer's level is below the required level."),
             404: errorResponse('No such decision.'),
@@ -554,7 +553,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
           parameters: [{ name: 'decisionId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: false, content: { 'application/json': { schema: cancelSchema } } },
           responses: {
-            200: { description: 'The decision with its history.', ...json('StoredDecision') },
+            200: { description: 'The decision with its history.', ...jsonBody('StoredDecision') },
             404: errorResponse('No such decision.'),
             409: errorResponse('Not a live approval (never approved, or released already).'),
           },
@@ -581,10 +580,10 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
         },
       },
       '/limits/regions': {
-        get: { summary: "Each region's limit, reserved exposure, utilisation and the decisions behind it", responses: { 200: { description: 'Regional exposure.', ...json('RegionExposure') } } },
+        get: { summary: "Each region's limit, reserved exposure, utilisation and the decisions behind it", responses: { 200: { description: 'Regional exposure.', ...jsonBody('RegionExposure') } } },
       },
       '/rules': {
-        get: { summary: 'The active rule set, the last rejected edit, and whether the rules folder still holds the active set', responses: { 200: { description: 'Rule-set status.', ...json('RulesStatus') } } },
+        get: { summary: 'The active rule set, the last rejected edit, and whether the rules folder still holds the active set', responses: { 200: { description: 'Rule-set status.', ...jsonBody('RulesStatus') } } },
       },
       '/health': {
         get: {
@@ -595,7 +594,7 @@ export function buildOpenApi(applicationSchema: object, version: string, signOff
       '/ready': {
         get: {
           summary: 'Readiness',
-          responses: { 200: { description: 'Ready (possibly degraded).', ...json('Readiness') }, 503: { description: 'Not ready.', ...json('Readiness') } },
+          responses: { 200: { description: 'Ready (possibly degraded).', ...jsonBody('Readiness') }, 503: { description: 'Not ready.', ...jsonBody('Readiness') } },
         },
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
