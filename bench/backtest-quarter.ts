@@ -40,6 +40,7 @@ import { MODEL_INPUT_FIELDS } from '../src/rules/facts';
 import { readRuleFiles } from '../src/rules/load';
 import { cardOf, loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
+import { LocalDecisionCommitter } from '../src/store/local-decision-commit';
 import { checkStoreIdentifierKey } from '../src/store/identifier-key-chain';
 import { VelocityIndex } from '../src/velocity/velocity-index';
 import { generator as campus } from './populations/campus';
@@ -169,7 +170,7 @@ const exposure = new ExposureBook();
 const versions = new RuleSetVersions({ store, current: () => ruleSet, compile, clock });
 const service = new DecisionService({
   store,
-  exposure,
+  committer: new LocalDecisionCommitter(store, exposure),
   ruleSet: () => ruleSet,
   protector,
   clock,

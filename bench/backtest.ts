@@ -22,6 +22,7 @@ import { MODEL_INPUT_FIELDS } from '../src/rules/facts';
 import { readRuleFiles } from '../src/rules/load';
 import { cardOf, loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
+import { LocalDecisionCommitter } from '../src/store/local-decision-commit';
 import { ALL_TIME, HistoryReader } from '../src/store/history-reader';
 import { VelocityIndex } from '../src/velocity/velocity-index';
 import { sampleApplication } from './sample';
@@ -69,7 +70,7 @@ async function makeHistory(): Promise<void> {
   const versions = new RuleSetVersions({ store, current: () => ruleSet, compile, clock: Date.now });
   const service = new DecisionService({
     store,
-    exposure,
+    committer: new LocalDecisionCommitter(store, exposure),
     ruleSet: () => ruleSet,
     protector,
     providers: standardProviders({ velocity, exposure, scoring: { model: () => model, unavailableReason: () => '' } }),

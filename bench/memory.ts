@@ -19,6 +19,7 @@ import { MODEL_INPUT_FIELDS } from '../src/rules/facts';
 import { readRuleFiles } from '../src/rules/load';
 import { cardOf, loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
+import { LocalDecisionCommitter } from '../src/store/local-decision-commit';
 import { VelocityIndex } from '../src/velocity/velocity-index';
 import { sampleApplication } from './sample';
 
@@ -47,7 +48,7 @@ async function run(name: string, withVelocity: boolean): Promise<void> {
   const versions = new RuleSetVersions({ store, current: () => ruleSet, compile, clock: Date.now });
   const service = new DecisionService({
     store,
-    exposure,
+    committer: new LocalDecisionCommitter(store, exposure),
     ruleSet: () => ruleSet,
     protector,
     providers: standardProviders({ velocity, exposure, scoring: { model: () => model, unavailableReason: () => '' } }),

@@ -13,7 +13,7 @@ import { buildGovernance } from './composition/governance';
 import { buildHttp } from './composition/http';
 import { buildModels } from './composition/models';
 import { buildRules } from './composition/rules';
-import { buildStores } from './composition/store';
+import { buildStores, followReplicas } from './composition/store';
 import { identifierKey } from './config/identifier-key';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import type { Admission } from './decision/admission';
@@ -51,7 +51,7 @@ export async function createService(settings: Settings, logger: Logger, override
   mkdirSync(settings.dataDir, { recursive: true });
   const root: Root = { settings, logger, metrics: createMetrics(), clock: overrides.clock ?? Date.now, overrides };
   // The store's key fingerprint is checked (refusing another key) and its chain of earlier keys opened before anything hashes.
-  const { keys } = checkStoreIdentifierKey(
+  const { keys, fingerprint } = checkStoreIdentifierKey(
     path.join(settings.dataDir, 'audit.db'),
     identifierKey(settings, (file) => logger.warn({ file }, 'generated a development identifier hash key; set IDENTIFIER_HASH_KEY in production')),
     settings.identifierHashKey ? 'IDENTIFIER_HASH_KEY' : path.join(settings.dataDir, 'identifier-hash.key'),
@@ -64,8 +64,9 @@ export async function createService(settings: Settings, logger: Logger, override
   try {
     const models = await parts.add(buildModels(root));
     const rules = await parts.add(buildRules(root, protector, models));
-    const stores = await parts.add(buildStores(root));
+    const stores = await parts.add(buildStores(root, fingerprint));
     const fraud = await parts.add(buildFraudGraph(root, rules, models, stores));
+    await parts.add(followReplicas(root, stores, fraud.remember));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));
     const governance = await parts.add(buildGovernance(root, { keys, protector, rules, models, stores, decided }));
     const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining }));

@@ -89,7 +89,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     admission,
     onShed: (reason) => metrics.decisionsShed.inc({ reason }),
     store,
-    exposure,
+    committer: stores.committer,
     ruleSet: () => rules.current,
     protector,
     clock,
@@ -144,8 +144,11 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     },
   });
   const expireDue = () => lifecycle.expireDue().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
-  await expireDue();
-  const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
+  // Releases are not shared across replicas yet: on a replica, nothing expires rather than one
+  // replica's copy alone (approvals then keep their room on PostgreSQL until they are).
+  const sweepsLocalCopyOnly = stores.replica !== undefined;
+  if (!sweepsLocalCopyOnly) await expireDue();
+  const expiryTimer = sweepsLocalCopyOnly ? undefined : setInterval(() => void expireDue(), settings.expirySweepMs).unref();
 
   const retention = new RetentionSweeper({
     store,
@@ -164,7 +167,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'retention sweep failed; the next one carries on'));
   // The first sweep a minute after start (not during it), then on the period.
   const retentionTimers =
-    settings.retentionSweepMs > 0 ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
+    settings.retentionSweepMs > 0 && !sweepsLocalCopyOnly ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
 
   return {
     value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions, outcomes },

@@ -17,6 +17,7 @@ import { investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';
 import { compileValidator } from '../http/validation';
 import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
+import type { Operation } from '../http/access';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import { StartupError, type Built, type Root } from './built';
@@ -28,6 +29,18 @@ import { rulesReadiness } from './rules';
 import type { Stores } from './store';
 
 export const SERVICE_VERSION = '0.1.0';
+
+/**
+ * Changes that still write only the local copy: refused on a replica (501 NOT_SHARED_YET) until
+ * they commit on PostgreSQL and travel on the stream, so no replica ever disagrees about them.
+ */
+const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
+  'POST /history',
+  'POST /decisions/{decisionId}/review',
+  'POST /decisions/{decisionId}/outcome',
+  'POST /decisions/{decisionId}/cancel',
+  'POST /applications/{applicationId}/labels',
+]);
 
 export async function buildHttp(
   { settings, logger, metrics, clock }: Root,
@@ -64,11 +77,13 @@ export async function buildHttp(
       (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,
+    ...(parts.stores.replica ? { notShared: NOT_SHARED_ACROSS_REPLICAS } : {}),
     readiness: () => ({
       credentials: access.keysFile?.lastRejection
         ? { ok: true, degraded: true, detail: `serving the last good API keys; ${access.keysFile.file} was rejected: ${access.keysFile.lastRejection.messages.join('; ')}` }
         : { ok: true, detail: access.describe },
       rules: rulesReadiness(rules),
+      ...(parts.stores.replica ? { database: parts.stores.replica.replica.readiness() } : {}),
       store: store.storageFault
         ? { ok: false, detail: `cannot write since ${new Date(store.storageFault.since).toISOString()} (${store.storageFault.code}: disk full, read-only or failing); decisions are refused until a write succeeds` }
         : { ok: true },

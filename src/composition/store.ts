@@ -7,16 +7,35 @@ import type { IdentifierType } from '../identity/identifiers';
 import type { ExposureBook } from '../limits/exposure-book';
 import { AuditStore } from '../store/audit-store';
 import { GraphStore } from '../store/graph-store';
-import type { Built, Root } from './built';
+import type { DecisionCommitter } from '../store/decision-commit';
+import { LocalDecisionCommitter } from '../store/local-decision-commit';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings';
+import type { DecisionRow } from '../store/audit-store';
+import { withDefaultUser } from '../store/postgres/connection';
+import { PgDecisionCommitter } from '../store/postgres/decisions';
+import { migrate } from '../store/postgres/migrations';
+import { Replica } from '../store/postgres/replica';
+import { StartupError, type Built, type Root } from './built';
 
 export interface Stores {
+  /** The embedded store: the whole record on one instance; this replica's local copy with DATABASE_URL. */
   readonly store: AuditStore;
   readonly graphStore: GraphStore;
   readonly exposure: ExposureBook;
   readonly velocity: VelocityIndex;
+  readonly committer: DecisionCommitter;
+  /** With DATABASE_URL: this replica of several sharing PostgreSQL (src/store/postgres/replica.ts). */
+  readonly replica?: SharedDatabase;
 }
 
-export async function buildStores({ settings, logger, clock }: Root): Promise<Built<Stores>> {
+export interface SharedDatabase {
+  readonly pool: pg.Pool;
+  readonly replica: Replica;
+}
+
+export async function buildStores({ settings, logger, clock }: Root, identifierKeyFingerprint: string): Promise<Built<Stores>> {
   const store = new AuditStore(path.join(settings.dataDir, 'audit.db'), { decisionWriter: 'worker' });
   store.onFault = (fault) => logger.error({ code: fault.code }, 'the audit store cannot write; decisions are refused (503) until a write succeeds');
   store.onWriterLost = (failure) => logger.error({ code: failure.code }, 'the decision writer thread stopped; the decisions it held were not acknowledged; a new thread takes over');
@@ -34,12 +53,96 @@ export async function buildStores({ settings, logger, clock }: Root): Promise<Bu
   const velocity = new VelocityIndex();
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
+  let shared: SharedDatabase | undefined;
+  try {
+    shared = settings.databaseUrl === undefined ? undefined : await openSharedDatabase(settings, logger, store, exposure, identifierKeyFingerprint);
+  } catch (err) {
+    clearInterval(storeProbe);
+    clearInterval(pruneTimer);
+    await store.close();
+    throw err;
+  }
   return {
-    value: { store, graphStore: new GraphStore(store.database), exposure, velocity },
+    value: { store, graphStore: new GraphStore(store.database), exposure, velocity, committer: shared?.replica ?? new LocalDecisionCommitter(store, exposure), ...(shared ? { replica: shared } : {}) },
     close: async () => {
       clearInterval(storeProbe);
       clearInterval(pruneTimer);
+      if (shared) {
+        await shared.replica.stop();
+        await shared.pool.end();
+      }
       await store.close();
     },
   };
+}
+
+/** Connects, migrates and checks that this replica may share the database (same identifier key). */
+async function openSharedDatabase(settings: Settings, logger: Logger, store: AuditStore, book: ExposureBook, fingerprint: string): Promise<SharedDatabase> {
+  const connectionString = withDefaultUser(settings.databaseUrl as string);
+  // Migrations first, on a connection of their own: a schema change may take longer than any
+  // decision may wait, so it gets none of the decision path's timeouts.
+  const migrating = new pg.Pool({ connectionString, max: 1, application_name: 'decision-engine:migrate' });
+  try {
+    const { from, to } = await migrate(migrating);
+    if (from !== to) logger.info({ from, to }, 'PostgreSQL schema migrated');
+  } finally {
+    await migrating.end();
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: settings.databasePoolSize,
+    // A decision waits this long for a free connection, then answers 503 rather than queueing on.
+    connectionTimeoutMillis: settings.databaseStatementTimeoutMs,
+    // The server's statement_timeout cannot fire where the server is unreachable: a database host
+    // gone without a reset (a network partition) would hold a decision for as long as TCP retries.
+    // The client gives up a little after the server would have, and keepalive finds a dead peer.
+    query_timeout: settings.databaseStatementTimeoutMs + 1000,
+    keepAlive: true,
+    application_name: 'decision-engine',
+  });
+  // An idle connection that fails (the server restarted) is dropped by the pool; the next query opens another.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection failed; the pool replaces it'));
+  try {
+    await pool.query(`INSERT INTO replica_settings (name, value) VALUES ('identifier_key.fingerprint', $1) ON CONFLICT (name) DO NOTHING`, [fingerprint]);
+    const { rows } = await pool.query<{ value: string }>(`SELECT value FROM replica_settings WHERE name = 'identifier_key.fingerprint'`);
+    if (rows[0]?.value !== fingerprint) {
+      throw new StartupError(
+        `the shared database's replicas hash identifiers with the key of fingerprint ${rows[0]?.value}, this one with ${fingerprint}: ` +
+          'give every replica the same IDENTIFIER_HASH_KEY (replicas hashing apart would never link each other\'s applicants)',
+      );
+    }
+    const replica = new Replica({
+      pool,
+      shared: new PgDecisionCommitter(pool, { statementTimeoutMs: settings.databaseStatementTimeoutMs }),
+      store,
+      book,
+      onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),
+    });
+    return { pool, replica };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+/**
+ * With DATABASE_URL: follows the decisions other replicas commit into the local copy, the
+ * velocity index and the fraud graph; resolves once caught up with the shared database.
+ */
+export async function followReplicas({ logger, metrics }: Root, stores: Stores, remember: (row: DecisionRow, clusterId?: string | null) => void): Promise<Built<undefined>> {
+  const shared = stores.replica;
+  let positionGauge: NodeJS.Timeout | undefined;
+  if (shared) {
+    const started = performance.now();
+    let caughtUp = false;
+    await shared.replica.start((row, clusterId, committedAt) => {
+      remember(row, clusterId);
+      // Catching up at start is not lag; from then on, each copy is timed against its commit.
+      if (caughtUp) metrics.replicaLag.observe(Math.max(0, Date.now() - committedAt));
+    });
+    caughtUp = true;
+    positionGauge = setInterval(() => metrics.replicaPosition.set(shared.replica.position), 1000).unref();
+    logger.info({ position: shared.replica.position, copied: shared.replica.stats.replicated, ms: Math.round(performance.now() - started) }, 'caught up with the shared database');
+  }
+  return { value: undefined, close: () => clearInterval(positionGauge) };
 }

@@ -55,6 +55,12 @@ export interface Settings {
   readonly retentionSweepMs: number;
   /** Threads a backtest asked for over HTTP runs on (at the lowest priority); 0 = one per core. */
   readonly backtestThreads: number;
+  /** PostgreSQL shared by replicas (postgres://…); absent: the embedded SQLite store alone, one instance. */
+  readonly databaseUrl: string | undefined;
+  /** Connections each replica keeps to it. */
+  readonly databasePoolSize: number;
+  /** statement_timeout of the decision path's transactions, and how long a connection is waited for. */
+  readonly databaseStatementTimeoutMs: number;
 }
 
 /** Environment variable → setting, with its schema. The names are the public contract. */
@@ -86,6 +92,9 @@ const variables = {
   GRAPH_WINDOW_DAYS: { key: 'graphWindowDays', schema: { type: 'integer', minimum: 0, maximum: 36500, default: 730 } },
   RETENTION_SWEEP_MS: { key: 'retentionSweepMs', schema: { type: 'integer', minimum: 0, maximum: 86400000, default: 3600000 } },
   BACKTEST_THREADS: { key: 'backtestThreads', schema: { type: 'integer', minimum: 0, maximum: 64, default: 0 } },
+  DATABASE_URL: { key: 'databaseUrl', schema: { type: 'string', pattern: '^postgres(ql)?://' } },
+  DATABASE_POOL_SIZE: { key: 'databasePoolSize', schema: { type: 'integer', minimum: 2, maximum: 200, default: 10 } },
+  DATABASE_STATEMENT_TIMEOUT_MS: { key: 'databaseStatementTimeoutMs', schema: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 } },
   API_KEYS_FILE: { key: 'apiKeysFile', schema: { type: 'string', minLength: 1 } },
   API_KEYS_RELOAD_MS: { key: 'apiKeysReloadMs', schema: { type: 'integer', minimum: 100, maximum: 3600000, default: 2000 } },
   OIDC_ISSUER: { key: 'oidcIssuer', schema: { type: 'string', minLength: 1 } },

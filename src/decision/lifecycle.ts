@@ -53,7 +53,7 @@ export class DecisionLifecycle {
         let reservation: Reservation | undefined;
         if (signOff.outcome === 'approve') {
           const input = { decisionId, region: decision.region, product: decision.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null };
-          const check = checkExposure(book, regions, input);
+          const check = checkExposure(book.get(input.region), regions, input);
           if (check.wouldExceed) {
             throw new RegionLimitExceededError(`region ${decision.region} has ${check.available} of ${check.limit} available; approving ${input.amount} would exceed it`);
           }

@@ -2,7 +2,7 @@
 // check reads the in-memory book (which mirrors every committed reservation, and is changed by
 // a unit only after its statements succeed), so no two approvals can both take the last room.
 import { ExposureBook } from '../limits/exposure-book';
-import { checkReservation, effectiveLimit, regionConfig, type RegionsTable, type ReservationCheck } from '../limits/regions';
+import { checkReservation, effectiveLimit, regionConfig, type RegionExposure, type RegionsTable, type ReservationCheck } from '../limits/regions';
 import { roundTo } from '../common/round';
 import type { AuditStore, Reservation } from '../store/audit-store';
 
@@ -16,19 +16,21 @@ export interface ReservationInput {
   readonly pd: number | null;
 }
 
-export function checkExposure(book: ExposureBook, regions: RegionsTable, input: ReservationInput): ReservationCheck {
-  const exposure = book.get(input.region);
+/** The check of an approval against its region's committed exposure (the book's, or a shared ledger's read under its lock). */
+export function checkExposure(exposure: RegionExposure, regions: RegionsTable, input: ReservationInput): ReservationCheck {
   return checkReservation(input.region, input.product, input.amount, effectiveLimit(input.region, input.product, regions, exposure), exposure);
 }
 
-/**
- * Books the reservation in memory, at once (after the check passed, in the same synchronous step):
- * its rows then commit with the decision, and whoever books it takes it back if that commit fails.
- */
-export function bookReservation(book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
+/** The reservation an approval takes (none for a zero amount), expiring with the regions table's approval expiry. */
+export function reservationOf(regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
   if (!(input.amount > 0)) return undefined;
-  const reservation: Reservation = { ...input, reservedAt: now, expiresAt: now + regions.approvalExpiryDays * DAY_MS };
-  book.apply(reservation, 1);
+  return { ...input, reservedAt: now, expiresAt: now + regions.approvalExpiryDays * DAY_MS };
+}
+
+/** Books the reservation in memory, at once (after the check passed, in the same synchronous step). */
+function bookReservation(book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
+  const reservation = reservationOf(regions, input, now);
+  if (reservation) book.apply(reservation, 1);
   return reservation;
 }
 

@@ -8,16 +8,16 @@ import { hasFraudEvidence } from '../rules/evidence';
 import { factOf, lendingAmount } from '../rules/facts';
 import type { Flow, Reason, RuleSet } from '../rules/ruleset';
 import type { ApprovalLevel } from '../approval/authority';
-import type { ExposureBook } from '../limits/exposure-book';
 import { isAcceptedRegion, REGIONS_TABLE, type RegionsTable } from '../limits/regions';
-import { ApplicationExistsError, PURGED_IDENTIFIER, type IdentifierPosition, type RetentionPosition, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
+import type { DecisionCommitter } from '../store/decision-commit';
+import { PURGED_IDENTIFIER, type IdentifierPosition, type RetentionPosition, type AuditStore, type DecisionEvent, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../store/audit-store';
 import type { Application } from './application';
 import { ArchivedRuleSetMissingError, DecisionStateError, IdempotencyConflictError, UnknownProductError, UnknownRegionError } from './errors';
 import { replayDecision, type ReplayReport } from './replay';
 import { runFlow, type FlowResult, type StageProviders } from './flow';
 import type { ShadowRunner } from './shadow';
 import { settleExposure, settleFlow } from './settle';
-import { bookReservation, checkExposure } from './reservations';
+import { checkExposure, reservationOf } from './reservations';
 import { newDecisionId } from './ids';
 import { baseFacts, withFraud, type DecisionDocument, type DecisionResponse } from './document';
 import { documentOf, isDecisionRecord, protectedIdentifiersOf, recordOf, replayTraces, storedDocumentOf, type DecisionRecord, type TraceReplay } from './record';
@@ -53,7 +53,8 @@ export interface DecisionObserver {
 
 export interface DecisionServiceDeps {
   readonly store: AuditStore;
-  readonly exposure: ExposureBook;
+  /** Commits new decisions: the embedded store's, or the replicas' shared one (src/store/decision-commit.ts). */
+  readonly committer: DecisionCommitter;
   readonly ruleSet: () => RuleSet;
   readonly protector: IdentifierProtector;
   readonly providers: StageProviders;
@@ -120,9 +121,8 @@ export class DecisionService {
 
   /** Decides for `caller` (the authenticated principal's id), or answers its own earlier decision of the same request. */
   async decide(application: Application, caller: string): Promise<{ replayed: boolean; document: DecisionDocument }> {
-    const { store, exposure: book } = this.deps;
     const fingerprint = this.deps.protector.fingerprint(canonicalJson(application));
-    const prior = store.findByApplicationId(application.applicationId);
+    const prior = await this.deps.committer.findByApplicationId(application.applicationId);
     if (prior) return this.replay(prior, fingerprint, caller);
 
     const ruleSet = this.deps.ruleSet();
@@ -154,38 +154,31 @@ export class DecisionService {
     // No decision is stored without the rules it was made with in the archive (the first decision of a version waits for it).
     await this.deps.archiveRuleSet?.(ruleSet);
 
-    // The idempotency check, the authoritative exposure check and the booking of the reservation
-    // happen in one synchronous step on the event loop, so no two approvals take the same room;
-    // the rows then commit on the decision writer. A decision of the same application still in
-    // flight is waited for, then answered as a retry would be.
-    for (let inFlight = store.decisionInFlight(application.applicationId); ; inFlight = store.decisionInFlight(application.applicationId)) {
-      const existing = store.findByApplicationId(application.applicationId);
-      if (existing) return this.replay(existing, fingerprint, caller);
-      if (!inFlight) break;
-      await inFlight.catch(() => undefined);
-    }
-    let document = tentative;
+    // The committer reads the region's committed exposure exclusively (the event loop's single
+    // step on one instance, the region's row lock across replicas), settles the decision against
+    // it and commits; an application decided meanwhile, here or on another replica, is answered
+    // as a retry would be.
     const input =
-      document.outcome === 'approve'
-        ? { decisionId: document.decisionId, region: document.region, product: document.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null }
+      tentative.outcome === 'approve'
+        ? { decisionId: tentative.decisionId, region: tentative.region, product: tentative.product, amount: lendingAmount(tentative.facts), pd: tentative.score?.pd ?? null }
         : undefined;
-    if (input) {
-      const check = checkExposure(book, regions, input);
-      if (check.wouldExceed || check.nearLimit) {
-        document = { ...document, ...settleExposure(document, check, flow, ruleSet) };
-      }
-    }
-    const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller, approvalLevel: document.approvalLevel };
-    const reservation: Reservation | undefined = input && document.outcome === 'approve' ? bookReservation(book, regions, input, decidedAt) : undefined;
-    try {
-      await store.writeDecision(row, document.outcome === 'review' ? 'awaiting_review' : 'final', reservation);
-    } catch (err) {
-      if (reservation) book.apply(reservation, -1);
-      // Stored meanwhile by another road (history imported in between): answer as a retry would.
-      const existing = err instanceof ApplicationExistsError ? store.findByApplicationId(application.applicationId) : undefined;
-      if (existing) return this.replay(existing, fingerprint, caller);
-      throw err;
-    }
+    const committed = await this.deps.committer.commit({
+      applicationId: application.applicationId,
+      ...(input ? { exposureRegion: input.region } : {}),
+      plan: (exposure) => {
+        let document = tentative;
+        if (input) {
+          const check = checkExposure(exposure, regions, input);
+          if (check.wouldExceed || check.nearLimit) document = { ...document, ...settleExposure(document, check, flow, ruleSet) };
+        }
+        const row = { ...rowOf(document, fingerprint, identifiers, ruleSet, decidedAt), caller, approvalLevel: document.approvalLevel };
+        const reservation = input && document.outcome === 'approve' ? reservationOf(regions, input, decidedAt) : undefined;
+        const status: DecisionStatus = document.outcome === 'review' ? 'awaiting_review' : 'final';
+        return { row, status, ...(reservation ? { reservation } : {}), clusterId: factOf(document.facts, 'fraud')?.clusterId ?? null, document };
+      },
+    });
+    if (!committed.stored) return this.replay(committed.existing, fingerprint, caller);
+    const { row, document } = committed.plan;
     this.deps.onCommitted?.(row, document);
     this.deps.observer?.onDecision?.(document);
     this.deps.shadow?.start(row.document as DecisionRecord, identifiers, ruleSet, decidedAt);

@@ -10,6 +10,7 @@ import { ArchivedRuleSetMissingError, DecisionNotFoundError, DecisionStateError,
 import type { RegionReport } from '../decision/reservations';
 import { OverloadedError } from '../decision/admission';
 import { StorageFaultError, type IdentifierPosition } from '../store/audit-store';
+import { SharedDatabaseUnavailableError } from '../store/postgres/connection';
 import type { DecisionLifecycle, SignOff } from '../decision/lifecycle';
 import { DuplicateApplicationError, type HistoryService } from '../decision/history';
 import { responseOf, type DecisionService } from '../decision/service';
@@ -137,6 +138,8 @@ export interface AppDeps {
   readonly authenticator: Authenticator;
   readonly accessHooks?: AccessHooks;
   /** Further endpoints (e.g. the investigator API), mounted before the 404 handler; they get the same access guard. */
+  /** Operations refused while this instance is one of several replicas, until they are shared across them. */
+  readonly notShared?: ReadonlySet<Operation>;
   readonly extraRouters?: readonly ((guard: (operation: Operation) => express.RequestHandler) => express.Router)[];
 }
 
@@ -164,7 +167,16 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(authenticate(deps.authenticator, deps.accessHooks));
-  const guard = (operation: Operation) => allow(operation, deps.accessHooks);
+  // After the credential and role check, so the refusal tells nothing to whoever may not ask.
+  const guard = (operation: Operation): express.RequestHandler => {
+    const allowed = allow(operation, deps.accessHooks);
+    if (!deps.notShared?.has(operation)) return allowed;
+    return (req, res, next) =>
+      allowed(req, res, (err?: unknown) => {
+        if (err !== undefined) return next(err);
+        next(new ApiError('NOT_SHARED_YET'));
+      });
+  };
 
   app.use(decisionRoutes(deps, guard));
   app.use(operationsRoutes(deps, guard));
@@ -190,7 +202,7 @@ export function createApp(deps: AppDeps): express.Express {
     const apiError = toApiError(err);
     if (apiError.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="decision-engine"');
     if (err instanceof OverloadedError) res.setHeader('retry-after', String(err.retryAfterS));
-    if (apiError.code === 'SERVICE_UNAVAILABLE' || apiError.code === 'STORE_UNAVAILABLE') res.setHeader('retry-after', '5');
+    if (apiError.code === 'SERVICE_UNAVAILABLE' || apiError.code === 'STORE_UNAVAILABLE' || apiError.code === 'DATABASE_UNAVAILABLE') res.setHeader('retry-after', '5');
     if (apiError.code === 'INTERNAL') deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(apiError.status).json(apiError.toJSON());
   });
@@ -420,6 +432,7 @@ function toApiError(err: unknown): ApiError {
     return new ApiError('UNKNOWN_PRODUCT', [{ path: 'product', message: `no rule flow for "${err.product}"; expected one of: ${err.known.join(', ')}` }]);
   }
   if (err instanceof StorageFaultError) return new ApiError('STORE_UNAVAILABLE', [{ path: '(service)', message: err.message }]);
+  if (err instanceof SharedDatabaseUnavailableError) return new ApiError('DATABASE_UNAVAILABLE', [{ path: '(service)', message: err.message }]);
   if (err instanceof OverloadedError) return new ApiError('OVERLOADED', [{ path: '(service)', message: err.message }]);
   if (err instanceof UnknownRegionError) return new ApiError('VALIDATION_FAILED', [{ path: 'region', message: err.message }]);
   if (err instanceof DecisionNotFoundError) return new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: err.message }]);

@@ -27,6 +27,13 @@ export function createMetrics(registry = new Registry()) {
       registers: [],
     }),
     modelPsiSample: new Gauge({ name: 'model_score_psi_sample', help: `Live PDs in the PSI window (at most ${PSI_WINDOW}); model_score_psi is reported from ${PSI_MIN_SAMPLE}.`, registers: [registry] }),
+    replicaLag: new Histogram({
+      name: 'replica_copy_lag_ms',
+      help: "With DATABASE_URL: from another replica's commit (the database's clock) to the decision joining this replica's copy, velocity index and fraud graph (ms).",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers: [registry],
+    }),
+    replicaPosition: new Gauge({ name: 'replica_stream_position', help: 'With DATABASE_URL: the last decision-stream event this replica holds.', registers: [registry] }),
     retentionPurged: new Counter({ name: 'retention_purged_total', help: 'Decisions deleted, and applications whose identifiers were forgotten, by the retention sweep.', labelNames: ['kind'], registers: [registry] }),
     modelInfo: new Gauge({ name: 'model_info', help: 'The served credit model (value 1) and its state.', labelNames: ['version', 'status'], registers: [registry] }),
     regionUtilisation: new Gauge({ name: 'region_exposure_utilisation', help: "Reserved exposure over the region's limit, after the latest approval.", labelNames: ['region'], registers: [registry] }),

@@ -24,6 +24,7 @@ import { decodeStoredDocument, encodeStoredDocument } from '../../src/store/deci
 import { VelocityIndex } from '../../src/velocity/velocity-index';
 import { readGermanCredit } from '../support/german-credit';
 import { REPO_RULES, tempDir } from '../support/server';
+import { LocalDecisionCommitter } from '../../src/store/local-decision-commit';
 
 const BLOCKED_PHONE = '+86 170 0000 0001';
 const protector = new IdentifierProtector(randomBytes(32), { defaultCountryCode: '86' });
@@ -55,7 +56,7 @@ function serviceWith(versions: RuleSetVersions, velocity: VelocityIndex, exposur
   };
   return new DecisionService({
     store,
-    exposure,
+    committer: new LocalDecisionCommitter(store, exposure),
     ruleSet: () => current,
     protector,
     providers: { ...providers, fraud: failing },

@@ -36,6 +36,7 @@ import { decodeStoredDocument, encodeStoredDocument } from '../../src/store/deci
 import { VelocityIndex } from '../../src/velocity/velocity-index';
 import { readGermanCredit, type CreditRow } from '../support/german-credit';
 import { copyRules, tempDir } from '../support/server';
+import { LocalDecisionCommitter } from '../../src/store/local-decision-commit';
 
 const MODELS = path.resolve(import.meta.dirname, '../../models');
 const CALLER = 'key:replay-proof';
@@ -311,7 +312,7 @@ beforeAll(async () => {
   await versions.archive(rules.current);
   service = new DecisionService({
     store,
-    exposure,
+    committer: new LocalDecisionCommitter(store, exposure),
     ruleSet: () => rules.current,
     protector,
     providers: standardProviders({ velocity, exposure, scoring: { model: () => model, unavailableReason: () => 'credit model unavailable (replay proof: outage)' } }),

@@ -22,6 +22,7 @@ import { AuditStore, type ShadowRow } from '../../src/store/audit-store';
 import { VelocityIndex } from '../../src/velocity/velocity-index';
 import { application } from '../support/factories';
 import { REPO_RULES, tempDir } from '../support/server';
+import { LocalDecisionCommitter } from '../../src/store/local-decision-commit';
 
 const protector = new IdentifierProtector(randomBytes(32), { defaultCountryCode: '86' });
 let compile: (files: readonly RuleFileText[]) => ReturnType<typeof compileRuleSet>;
@@ -51,7 +52,7 @@ function serviceOf(ruleSet: RuleSet, shadow?: (store: AuditStore) => ShadowRunne
   const runner = shadow?.(store);
   const service = new DecisionService({
     store,
-    exposure,
+    committer: new LocalDecisionCommitter(store, exposure),
     ruleSet: () => ruleSet,
     protector,
     clock: () => Date.parse('2026-11-02T10:00:00Z'),

@@ -30,8 +30,17 @@ export function schemaPool(schema: string, max = 10): pg.Pool {
   return pool;
 }
 
+/** A connection URL whose sessions see `schema` (what a replica's DATABASE_URL would be). */
+export function schemaUrl(schema: string): string {
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 export interface TestSchema {
   readonly name: string;
+  /** DATABASE_URL for services working in the schema. */
+  readonly url: string;
   /** A pool on the schema, ended by drop(). */
   readonly pool: pg.Pool;
   /** Another pool on it (a replica's), ended by drop(). */
@@ -77,6 +86,7 @@ export async function createTestSchema(prefix: string): Promise<TestSchema> {
   };
   return {
     name,
+    url: schemaUrl(name),
     pool: newPool(),
     newPool,
     async drop() {

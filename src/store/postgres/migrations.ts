@@ -75,6 +75,24 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (application_id, type)
    );
    CREATE INDEX application_identifiers_by_hash ON application_identifiers (type, hash, decided_at);`,
+  // 4: the service's own bookings (decision-commit.ts). Its limits come from the rules' regions
+  // table and may depend on the region's exposure (a computed limit follows its PD-weighted bad
+  // rate, product sub-limits its split), so the check runs in the service against the region
+  // row's running totals, read under that row's lock: the row carries every total the check
+  // needs. The service books what the API accepted, so its amounts are numeric without a scale
+  // (exact for any decimal the application schema lets through); a region the service books into
+  // needs no limit row of its own (limit_amount is for PgExposureLedger's SQL-side check).
+  `ALTER TABLE region_exposure
+     ALTER COLUMN limit_amount DROP NOT NULL,
+     ALTER COLUMN reserved TYPE numeric,
+     ADD COLUMN by_product jsonb NOT NULL DEFAULT '{}',
+     ADD COLUMN pd_weighted double precision NOT NULL DEFAULT 0,
+     ADD COLUMN pd_amount numeric NOT NULL DEFAULT 0,
+     ADD COLUMN approvals integer NOT NULL DEFAULT 0;
+   ALTER TABLE exposure_reservations ALTER COLUMN amount TYPE numeric;`,
+  // 5: what replicas must agree on before they may share the database: the identifier key's
+  // fingerprint (replicas hashing with different keys would never link each other's applicants).
+  `CREATE TABLE replica_settings (name text PRIMARY KEY, value text NOT NULL);`,
 ];
 
 /**

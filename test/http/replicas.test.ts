@@ -1,0 +1,146 @@
+// Several replicas sharing PostgreSQL (DATABASE_URL), each a real service on its own port with its
+// own data folder: what one decides, every other knows within the stream's lag (its velocity, its
+// graph, GET /decisions/:id); approvals spread over all of them never take more of a region's
+// limit than there is; an application sent to several at once is decided once; a replica started
+// late catches up before it answers; replicas hashing identifiers with different keys are refused.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings';
+import { createService } from '../../src/main';
+import { createLogger } from '../../src/observability/logger';
+import { application } from '../support/factories';
+import { createTestSchema, type TestSchema } from '../support/pg';
+import { copyRules, startTestServer, tempDir, type TestServer } from '../support/server';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+let schema: TestSchema;
+let rulesDir: string;
+const replicas: TestServer[] = [];
+const IDENTIFIER_HASH_KEY = randomBytes(32).toString('hex');
+/**
+ * Tests check correctness under concurrency, not how long a hot region's queue may grow: 600
+ * approvals of one region queue on its row lock, and on a loaded machine that takes longer than
+ * the production wait of 5 s (past which a replica answers 503 with Retry-After).
+ */
+const TEST_DATABASE_ENV = { DATABASE_STATEMENT_TIMEOUT_MS: '60000' };
+
+const startReplica = (env: Record<string, string> = {}) =>
+  startTestServer({ rulesDir, env: { DATABASE_URL: schema.url, IDENTIFIER_HASH_KEY, GRAPH_RECLUSTER_EVERY: '0', GRAPH_RECLUSTER_INTERVAL_MS: '0', ...TEST_DATABASE_ENV, ...env } });
+
+/** Polls until `check` holds (the stream's lag is milliseconds; the bound only keeps a broken build from hanging). */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  schema = await createTestSchema('replicas');
+  rulesDir = copyRules();
+  const file = path.join(rulesDir, 'limits', 'regions.json');
+  const regions = JSON.parse(readFileSync(file, 'utf8'));
+  regions.regions.tight = { limit: 50_000, warnAt: 0.95 };
+  writeFileSync(file, JSON.stringify(regions));
+  for (let i = 0; i < 3; i++) replicas.push(await startReplica());
+});
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.close()));
+  await schema?.drop();
+});
+
+const a = () => replicas[0] as TestServer;
+const b = () => replicas[1] as TestServer;
+const c = () => replicas[2] as TestServer;
+
+describe('replicas sharing PostgreSQL', () => {
+  it('a decision made on one replica is read back from the others, and counts in their velocity', async () => {
+    const phone = '+86 139 0000 4242';
+    const first = await a().as('los').post('/decide', application({ identifiers: { phone } }));
+    expect(first.status).toBe(200);
+    const onB = await eventually(() => b().get(`/decisions/${first.body.decisionId}`), (r) => r.status === 200);
+    expect(onB.status).toBe(200);
+    expect(onB.body).toMatchObject({ decisionId: first.body.decisionId, outcome: first.body.outcome, caller: 'key:los' });
+    const second = await b().as('los').post('/decide', application({ identifiers: { phone } }));
+    expect(second.status).toBe(200);
+    const seen = await b().get(`/decisions/${second.body.decisionId}`);
+    expect(seen.body.facts.velocity.phone).toBe(2);
+    // And the third replica's fraud graph links the two through the shared phone.
+    const network = await eventually(
+      () => c().as('investigator').get(`/applications/${second.body.applicationId}/network?depth=2`),
+      (r) => r.status === 200 && JSON.stringify(r.body).includes(first.body.applicationId),
+    );
+    expect(JSON.stringify(network.body)).toContain(first.body.applicationId);
+  });
+
+  // The 1,000-approval race with a replica killed half-way is test/http/replicas-crash.test.ts, on real processes.
+  it('300 concurrent approvals spread over three replicas against a limit that fits exactly 50: exactly 50 approved, the ledger their sum', async () => {
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => (replicas[i % 3] as TestServer).as('los').post('/decide', application({ region: 'tight', amount: 1_000 }))));
+    expect(results.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
+    const approved = results.filter((r) => r.body.outcome === 'approve');
+    expect(approved).toHaveLength(50);
+    expect(approved.reduce((sum, r) => sum + r.body.offer.limit, 0)).toBe(50_000);
+    const turnedAway = results.filter((r) => r.body.outcome !== 'approve');
+    expect(turnedAway.every((r) => r.body.reasons.some((x: { code: string }) => x.code === 'REGION_LIMIT_EXCEEDED'))).toBe(true);
+    const ledger = await schema.pool.query<{ n: string; sum: string }>("SELECT count(*) AS n, sum(amount)::text AS sum FROM exposure_reservations WHERE region = 'tight' AND released_at IS NULL");
+    expect(ledger.rows[0]).toEqual({ n: '50', sum: '50000' });
+    // Every replica's own view of the region follows, whichever replica booked.
+    for (const replica of replicas) {
+      const tight = await eventually(
+        async () => ((await replica.get('/limits/regions')).body.regions as { region: string; reserved: number }[]).find((r) => r.region === 'tight'),
+        (r) => r?.reserved === 50_000,
+      );
+      expect(tight).toMatchObject({ reserved: 50_000, liveApprovals: 50, status: 'full' });
+    }
+  }, 120_000);
+
+  it('an application sent to every replica at once is decided once; each answers with that decision', async () => {
+    const applications = Array.from({ length: 20 }, () => application());
+    const results = await Promise.all(applications.flatMap((app) => replicas.map((r) => r.as('los').post('/decide', app))));
+    expect(results.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
+    for (let i = 0; i < applications.length; i++) {
+      const answers = results.slice(3 * i, 3 * i + 3);
+      expect(new Set(answers.map((r) => r.body.decisionId)).size).toBe(1);
+    }
+    const stored = await schema.pool.query<{ n: string }>('SELECT count(*) AS n FROM decisions WHERE application_id = ANY($1)', [applications.map((x) => x.applicationId)]);
+    expect(stored.rows[0]?.n).toBe('20');
+    // The same id with another body, on another replica: 409, as on one instance.
+    const reused = await b().as('los').post('/decide', { ...applications[0], amount: 9_999 });
+    expect(reused.status).toBe(409);
+  });
+
+  it('refuses changes not shared across replicas yet (501), after the credential check', async () => {
+    const decided = await a().as('los').post('/decide', application({ amount: 1_500 }));
+    const cancel = await a().post(`/decisions/${decided.body.decisionId}/cancel`, {});
+    expect(cancel.status).toBe(501);
+    expect(cancel.body.error.code).toBe('NOT_SHARED_YET');
+    expect((await a().anonymous().post(`/decisions/${decided.body.decisionId}/cancel`, {})).status).toBe(401);
+    const ready = await a().anonymous().get('/ready');
+    expect(ready.body.checks.database).toMatchObject({ ok: true });
+  });
+
+  it('a replica started late has every decision before it answers', async () => {
+    const made = await c().as('los').post('/decide', application());
+    const late = await startReplica();
+    replicas.push(late);
+    const read = await late.get(`/decisions/${made.body.decisionId}`);
+    expect(read.status).toBe(200);
+    const total = await schema.pool.query<{ n: string }>('SELECT count(*) AS n FROM decisions');
+    expect(late.service.store.countDecisions()).toBe(Number(total.rows[0]?.n));
+  });
+
+  it('refuses to start a replica that hashes identifiers with another key', async () => {
+    const settings = loadSettings({
+      NODE_ENV: 'test',
+      DATA_DIR: tempDir(),
+      RULES_DIR: rulesDir,
+      RULES_WATCH: 'false',
+      DATABASE_URL: schema.url,
+      IDENTIFIER_HASH_KEY: randomBytes(32).toString('hex'),
+    });
+    await expect(createService(settings, createLogger('silent'))).rejects.toThrow(/same IDENTIFIER_HASH_KEY/);
+  });
+});
