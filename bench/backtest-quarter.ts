@@ -40,6 +40,7 @@ import { MODEL_INPUT_FIELDS } from '../src/rules/facts';
 import { readRuleFiles } from '../src/rules/load';
 import { cardOf, loadCreditModel } from '../src/scoring/onnx-model';
 import { AuditStore } from '../src/store/audit-store';
+import { LocalDecisionChanger } from '../src/store/local-decision-change';
 import { LocalDecisionCommitter } from '../src/store/local-decision-commit';
 import { checkStoreIdentifierKey } from '../src/store/identifier-key-chain';
 import { VelocityIndex } from '../src/velocity/velocity-index';
@@ -180,7 +181,7 @@ const service = new DecisionService({
   ruleSetOfVersion: (v) => versions.ofVersion(v),
   onCommitted: (row) => row.identifiers.forEach((id) => velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt })),
 });
-const lifecycle = new DecisionLifecycle({ store, exposure, ruleSet: () => ruleSet, clock });
+const lifecycle = new DecisionLifecycle({ changer: new LocalDecisionChanger(store, exposure), ruleSet: () => ruleSet, clock });
 
 const members = applications();
 say(`backtest:quarter: ${count(members.length)} applications from ${GENERATORS.length} populations (seed ${seed}), ${new Date(QUARTER_START).toISOString().slice(0, 10)} to ${new Date(QUARTER_END).toISOString().slice(0, 10)}; data dir ${dataDir}`);

@@ -24,6 +24,7 @@ import type { Built, Root } from './built';
 import type { FraudGraphPart } from './fraud-graph';
 import type { Models } from './models';
 import { ruleCompiler } from './rules';
+import { withLease } from '../store/postgres/lease';
 import type { Stores } from './store';
 
 export interface Decisions {
@@ -134,8 +135,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
   calibrationGauges(outcomes.calibration());
 
   const lifecycle = new DecisionLifecycle({
-    store,
-    exposure,
+    changer: stores.changer,
     ruleSet: () => rules.current,
     clock,
     onReleased: (r, reason) => {
@@ -143,12 +143,15 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       logger.info({ decisionId: r.decisionId, region: r.region, amount: r.amount, reason }, 'exposure released');
     },
   });
-  const expireDue = () => lifecycle.expireDue().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
-  // Releases are not shared across replicas yet: on a replica, nothing expires rather than one
-  // replica's copy alone (approvals then keep their room on PostgreSQL until they are).
-  const sweepsLocalCopyOnly = stores.replica !== undefined;
-  if (!sweepsLocalCopyOnly) await expireDue();
-  const expiryTimer = sweepsLocalCopyOnly ? undefined : setInterval(() => void expireDue(), settings.expirySweepMs).unref();
+  // On replicas, the one holding the sweep's lease sweeps (two sweeping at once would be safe, a
+  // release happening once, but would do the work twice).
+  const shared = stores.replica;
+  const sweep = shared ? () => withLease(shared.pool, 'expiry-sweep', () => lifecycle.expireDue()) : () => lifecycle.expireDue();
+  const expireDue = () => sweep().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
+  await expireDue();
+  const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
+  // Retention is not shared across replicas yet: it would purge one replica's copy only.
+  const sweepsLocalCopyOnly = shared !== undefined;
 
   const retention = new RetentionSweeper({
     store,
@@ -158,7 +161,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     clock,
     onPurged: (kind, count) => metrics.retentionPurged.inc({ kind }, count),
   });
-  const sweep = () =>
+  const retentionSweep = () =>
     retention
       .sweep()
       .then((r) => {
@@ -167,7 +170,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'retention sweep failed; the next one carries on'));
   // The first sweep a minute after start (not during it), then on the period.
   const retentionTimers =
-    settings.retentionSweepMs > 0 && !sweepsLocalCopyOnly ? [setTimeout(() => void sweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void sweep(), settings.retentionSweepMs).unref()] : [];
+    settings.retentionSweepMs > 0 && !sweepsLocalCopyOnly ? [setTimeout(() => void retentionSweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void retentionSweep(), settings.retentionSweepMs).unref()] : [];
 
   return {
     value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions, outcomes },

@@ -36,9 +36,7 @@ export const SERVICE_VERSION = '0.1.0';
  */
 const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
   'POST /history',
-  'POST /decisions/{decisionId}/review',
   'POST /decisions/{decisionId}/outcome',
-  'POST /decisions/{decisionId}/cancel',
   'POST /applications/{applicationId}/labels',
 ]);
 

@@ -9,11 +9,14 @@ import { AuditStore } from '../store/audit-store';
 import { GraphStore } from '../store/graph-store';
 import type { DecisionCommitter } from '../store/decision-commit';
 import { LocalDecisionCommitter } from '../store/local-decision-commit';
+import type { DecisionChanger } from '../store/decision-change';
+import { LocalDecisionChanger } from '../store/local-decision-change';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
 import type { DecisionRow } from '../store/audit-store';
 import { withDefaultUser } from '../store/postgres/connection';
+import { PgDecisionChanger } from '../store/postgres/decision-change';
 import { PgDecisionCommitter } from '../store/postgres/decisions';
 import { migrate } from '../store/postgres/migrations';
 import { Replica } from '../store/postgres/replica';
@@ -26,6 +29,7 @@ export interface Stores {
   readonly exposure: ExposureBook;
   readonly velocity: VelocityIndex;
   readonly committer: DecisionCommitter;
+  readonly changer: DecisionChanger;
   /** With DATABASE_URL: this replica of several sharing PostgreSQL (src/store/postgres/replica.ts). */
   readonly replica?: SharedDatabase;
 }
@@ -63,7 +67,8 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
     throw err;
   }
   return {
-    value: { store, graphStore: new GraphStore(store.database), exposure, velocity, committer: shared?.replica ?? new LocalDecisionCommitter(store, exposure), ...(shared ? { replica: shared } : {}) },
+    value: { store, graphStore: new GraphStore(store.database), exposure, velocity, committer: shared?.replica ?? new LocalDecisionCommitter(store, exposure),
+      changer: shared?.replica ?? new LocalDecisionChanger(store, exposure), ...(shared ? { replica: shared } : {}) },
     close: async () => {
       clearInterval(storeProbe);
       clearInterval(pruneTimer);
@@ -114,6 +119,7 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
     const replica = new Replica({
       pool,
       shared: new PgDecisionCommitter(pool, { statementTimeoutMs: settings.databaseStatementTimeoutMs }),
+      changer: new PgDecisionChanger(pool, settings.databaseStatementTimeoutMs),
       store,
       book,
       onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),

@@ -1,14 +1,15 @@
 // What happens to a decision after the automatic answer: a reviewer's sign-off, a loan not taken
-// up (cancel), an approval never drawn (expiry). Each is one unit of work in the audit store, so
-// the decision's history and the exposure ledger change together, and a release happens once.
+// up (cancel), an approval never drawn (expiry). Each is one change of the decision (the store's
+// DecisionChanger), so the decision's history and the exposure ledger change together, on one
+// instance or across replicas, and a release happens once.
 import { isApprovalLevel, levelRank, type ApprovalLevel } from '../approval/authority';
-import type { ExposureBook } from '../limits/exposure-book';
 import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
 import { lendingAmount } from '../rules/facts';
 import type { RuleSet } from '../rules/ruleset';
-import type { AuditStore, Reservation } from '../store/audit-store';
+import type { Reservation } from '../store/audit-store';
+import type { DecisionChanger } from '../store/decision-change';
 import { DecisionNotFoundError, DecisionStateError, InsufficientAuthorityError, RegionLimitExceededError } from './errors';
-import { checkExposure, reserveExposure } from './reservations';
+import { checkExposure, reservationOf } from './reservations';
 import { storedDocumentOf } from './record';
 
 export interface SignOff {
@@ -18,9 +19,11 @@ export interface SignOff {
   readonly note?: string;
 }
 
+const EXPIRY_BATCH = 100;
+
 export interface LifecycleDeps {
-  readonly store: AuditStore;
-  readonly exposure: ExposureBook;
+  /** Where changes commit: the embedded store's, or the replicas' shared one (src/store/decision-change.ts). */
+  readonly changer: DecisionChanger;
   readonly ruleSet: () => RuleSet;
   readonly clock?: () => number;
   readonly onReleased?: (reservation: Reservation, reason: 'cancelled' | 'expired') => void;
@@ -35,11 +38,12 @@ export class DecisionLifecycle {
 
   /** Records a human decision on an application awaiting review; an approval reserves exposure. */
   async signOff(decisionId: string, signOff: SignOff): Promise<void> {
-    const { store, exposure: book } = this.deps;
     const regions = this.deps.ruleSet().tables.get(REGIONS_TABLE) as RegionsTable;
-    await store.commit(
-      () => {
-        const decision = store.getDecision(decisionId);
+    const now = this.clock();
+    await this.deps.changer.change({
+      decisionId,
+      needsExposure: signOff.outcome === 'approve',
+      plan: ({ decision, exposure }) => {
         if (!decision) throw new DecisionNotFoundError(decisionId);
         const document = storedDocumentOf(decision.document);
         if (decision.status !== 'awaiting_review') {
@@ -49,68 +53,68 @@ export class DecisionLifecycle {
         if (levelRank(signOff.level) < levelRank(required)) {
           throw new InsufficientAuthorityError(`decision ${decisionId} needs sign-off at ${required} or above; ${signOff.reviewer} signs at ${signOff.level}`);
         }
-        const now = this.clock();
         let reservation: Reservation | undefined;
         if (signOff.outcome === 'approve') {
           const input = { decisionId, region: decision.region, product: decision.product, amount: lendingAmount(document.facts), pd: document.score?.pd ?? null };
-          const check = checkExposure(book.get(input.region), regions, input);
+          const check = checkExposure(exposure, regions, input);
           if (check.wouldExceed) {
             throw new RegionLimitExceededError(`region ${decision.region} has ${check.available} of ${check.limit} available; approving ${input.amount} would exceed it`);
           }
-          reservation = reserveExposure(store, book, regions, input, now);
+          reservation = reservationOf(regions, input, now);
         }
-        store.setStatus(decisionId, 'final', signOff.outcome);
-        store.addEvent(decisionId, now, 'signed_off', { reviewer: signOff.reviewer, level: signOff.level, outcome: signOff.outcome, ...(signOff.note ? { note: signOff.note } : {}) });
-        return reservation;
+        const detail = { reviewer: signOff.reviewer, level: signOff.level, outcome: signOff.outcome, ...(signOff.note ? { note: signOff.note } : {}) };
+        return { change: { status: 'final', currentOutcome: signOff.outcome, event: { at: now, type: 'signed_off', detail }, ...(reservation ? { reserve: reservation } : {}) }, result: undefined };
       },
-      (reservation) => {
-        if (reservation) book.apply(reservation, -1);
-      },
-    );
+    });
   }
 
   /** The loan was not taken up: releases the approval's reservation, exactly once. */
   async cancel(decisionId: string, by: string, note?: string): Promise<void> {
-    const { store } = this.deps;
-    const released = await store.commit(
-      () => {
-        const decision = store.getDecision(decisionId);
+    const now = this.clock();
+    const { result: released } = await this.deps.changer.change({
+      decisionId,
+      needsExposure: false,
+      plan: ({ decision, reservation }) => {
         if (!decision) throw new DecisionNotFoundError(decisionId);
         if (decision.status !== 'final' || decision.currentOutcome !== 'approve') {
           throw new DecisionStateError(`only a final approval can be cancelled; decision ${decisionId} is ${decision.status} with outcome ${decision.currentOutcome}`);
         }
-        return this.release(decisionId, 'cancelled', { by, ...(note ? { note } : {}) });
+        return this.release(decisionId, reservation, now, 'cancelled', { by, ...(note ? { note } : {}) });
       },
-      (reservation) => {
-        if (reservation) this.deps.exposure.apply(reservation, 1);
-      },
-    );
-    if (released) this.deps.onReleased?.(released, 'cancelled');
+    });
+    this.deps.onReleased?.(released, 'cancelled');
   }
 
   /** Releases every approval not drawn before its expiry; returns how many. */
   async expireDue(): Promise<number> {
-    const { store } = this.deps;
     const now = this.clock();
-    const released = await store.commit(
-      () => store.expiringReservations(now).flatMap((id) => this.release(id, 'expired', {}) ?? []),
-      (list) => list.forEach((r) => this.deps.exposure.apply(r, 1)),
-    );
-    for (const r of released) this.deps.onReleased?.(r, 'expired');
-    return released.length;
+    const due = await this.deps.changer.expiring(now);
+    let released = 0;
+    // A hundred at a time: the embedded store commits the units of one turn of the event loop together.
+    for (let i = 0; i < due.length; i += EXPIRY_BATCH) {
+      const batch = due.slice(i, i + EXPIRY_BATCH);
+      const results = await Promise.allSettled(
+        batch.map((decisionId) => this.deps.changer.change({ decisionId, needsExposure: false, plan: ({ reservation }) => this.release(decisionId, reservation, now, 'expired', {}) })),
+      );
+      for (const r of results) {
+        if (r.status === 'fulfilled') {
+          this.deps.onReleased?.(r.value.result, 'expired');
+          released += 1;
+        } else if (!(r.reason instanceof DecisionStateError)) {
+          // Released meanwhile (a cancel, another replica's sweep) is a DecisionStateError: nothing left to expire.
+          throw r.reason;
+        }
+      }
+    }
+    return released;
   }
 
-  /** Inside a unit of work: the ledger row, the decision's status and history, then the book. */
-  private release(decisionId: string, reason: 'cancelled' | 'expired', detail: Record<string, unknown>): Reservation | undefined {
-    const { store } = this.deps;
-    const reservation = store.reservation(decisionId);
-    const now = this.clock();
-    if (!reservation || !store.release(decisionId, now, reason)) {
-      throw new DecisionStateError(`decision ${decisionId} holds no live reservation (already released)`);
-    }
-    store.setStatus(decisionId, reason, 'approve');
-    store.addEvent(decisionId, now, reason, { amount: reservation.amount, region: reservation.region, ...detail });
-    this.deps.exposure.apply(reservation, -1);
-    return reservation;
+  /** The release of a live reservation, with its history entry. */
+  private release(decisionId: string, reservation: Reservation | undefined, at: number, reason: 'cancelled' | 'expired', detail: Record<string, unknown>) {
+    if (!reservation) throw new DecisionStateError(`decision ${decisionId} holds no live reservation (already released)`);
+    return {
+      change: { status: reason, currentOutcome: 'approve', event: { at, type: reason, detail: { amount: reservation.amount, region: reservation.region, ...detail } }, release: true },
+      result: reservation,
+    };
   }
 }

@@ -1,6 +1,7 @@
-// Reserving an approval's amount against its region's limit, inside a store unit of work: the
-// check reads the in-memory book (which mirrors every committed reservation, and is changed by
-// a unit only after its statements succeed), so no two approvals can both take the last room.
+// Reserving an approval's amount against its region's limit: the check against the region's
+// committed exposure, read exclusively by the store's committer or changer (the in-memory book on
+// one instance, the region row under its lock across replicas), so no two approvals can both take
+// the last room; and the region report.
 import { ExposureBook } from '../limits/exposure-book';
 import { checkReservation, effectiveLimit, regionConfig, type RegionExposure, type RegionsTable, type ReservationCheck } from '../limits/regions';
 import { roundTo } from '../common/round';
@@ -25,20 +26,6 @@ export function checkExposure(exposure: RegionExposure, regions: RegionsTable, i
 export function reservationOf(regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
   if (!(input.amount > 0)) return undefined;
   return { ...input, reservedAt: now, expiresAt: now + regions.approvalExpiryDays * DAY_MS };
-}
-
-/** Books the reservation in memory, at once (after the check passed, in the same synchronous step). */
-function bookReservation(book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
-  const reservation = reservationOf(regions, input, now);
-  if (reservation) book.apply(reservation, 1);
-  return reservation;
-}
-
-/** Writes the reservation and books it. Call only inside store.commit, after the check passed. */
-export function reserveExposure(store: AuditStore, book: ExposureBook, regions: RegionsTable, input: ReservationInput, now: number): Reservation | undefined {
-  const reservation = bookReservation(book, regions, input, now);
-  if (reservation) store.reserve(reservation);
-  return reservation;
 }
 
 /** Rebuilds the book from the ledger's live reservations (at start, and in tests). */

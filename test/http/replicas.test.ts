@@ -14,6 +14,10 @@ import { copyRules, startTestServer, tempDir, type TestServer } from '../support
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+/** Grade C at 12,000: the approval matrix sends it to review at L2 (as in approval.test.ts). */
+const REVIEW_AT_L2 = () =>
+  application({ amount: 12_000, termMonths: 24, applicant: { checkingAccountStatus: 'none', creditHistory: 'paid_duly', savingsAccountBonds: 'lt_100' } });
+
 let schema: TestSchema;
 let rulesDir: string;
 const replicas: TestServer[] = [];
@@ -112,12 +116,38 @@ describe('replicas sharing PostgreSQL', () => {
     expect(reused.status).toBe(409);
   });
 
+  it('a sign-off on one replica and a cancel on another change the decision and its region on every replica', async () => {
+    const sent = await a().as('los').post('/decide', REVIEW_AT_L2());
+    expect(sent.body).toMatchObject({ outcome: 'review', approvalLevel: 'L2' });
+    const id = sent.body.decisionId as string;
+    // B's review queue holds it once it has its copy.
+    const queued = await eventually(() => b().as('reviewerL2').get('/decisions?status=awaiting_review&region=east&approvalLevel=L2&sort=newest&limit=100'), (r) => r.body.decisions?.some((d: { decisionId: string }) => d.decisionId === id));
+    expect(queued.body.decisions.map((d: { decisionId: string }) => d.decisionId)).toContain(id);
+    expect((await b().as('reviewerL3').post(`/decisions/${id}/review`, { outcome: 'approve', note: 'verified income' })).status).toBe(200);
+    // Signing it again on C finds it signed: 409, as on one instance.
+    const twice = await eventually(() => c().as('reviewerL3').post(`/decisions/${id}/review`, { outcome: 'decline' }), (r) => r.status === 409);
+    expect(twice.status).toBe(409);
+    for (const replica of replicas) {
+      const seen = await eventually(() => replica.get(`/decisions/${id}`), (r) => r.body.status === 'final');
+      expect(seen.body).toMatchObject({ status: 'final', currentOutcome: 'approve', history: [{ type: 'signed_off', detail: { reviewer: 'key:reviewerL3', note: 'verified income' } }], reservation: { amount: 12_000 } });
+    }
+    expect((await c().post(`/decisions/${id}/cancel`, { note: 'not taken up' })).status).toBe(200);
+    expect((await a().post(`/decisions/${id}/cancel`, {})).status).toBe(409);
+    for (const replica of replicas) {
+      const seen = await eventually(() => replica.get(`/decisions/${id}`), (r) => r.body.status === 'cancelled');
+      expect(seen.body).toMatchObject({ status: 'cancelled', reservation: { releasedAt: expect.any(Number) } });
+      expect(seen.body.history.map((h: { type: string }) => h.type)).toEqual(['signed_off', 'cancelled']);
+    }
+    const live = await schema.pool.query('SELECT 1 FROM exposure_reservations WHERE decision_id = $1 AND released_at IS NULL', [id]);
+    expect(live.rowCount).toBe(0);
+  });
+
   it('refuses changes not shared across replicas yet (501), after the credential check', async () => {
     const decided = await a().as('los').post('/decide', application({ amount: 1_500 }));
-    const cancel = await a().post(`/decisions/${decided.body.decisionId}/cancel`, {});
-    expect(cancel.status).toBe(501);
-    expect(cancel.body.error.code).toBe('NOT_SHARED_YET');
-    expect((await a().anonymous().post(`/decisions/${decided.body.decisionId}/cancel`, {})).status).toBe(401);
+    const label = await a().as('investigator').post(`/applications/${decided.body.applicationId}/labels`, { label: 'fraud', note: 'ring' });
+    expect(label.status).toBe(501);
+    expect(label.body.error.code).toBe('NOT_SHARED_YET');
+    expect((await a().anonymous().post(`/applications/${decided.body.applicationId}/labels`, { label: 'fraud' })).status).toBe(401);
     const ready = await a().anonymous().get('/ready');
     expect(ready.body.checks.database).toMatchObject({ ok: true });
   });

@@ -2,58 +2,12 @@
 // embedded SQLite one (one process) and the PostgreSQL one replicas share. Whatever serves, an
 // application is decided once, the exposure a plan sees is every committed booking (so approvals
 // never take more room than there is), and a commit that fails leaves nothing behind.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExposureBook } from '../../src/limits/exposure-book';
 import type { RegionExposure } from '../../src/limits/regions';
-import { AuditStore, type DecisionRow, type Reservation } from '../../src/store/audit-store';
+import type { DecisionRow, Reservation } from '../../src/store/audit-store';
 import type { CommitPlan, DecisionCommitter } from '../../src/store/decision-commit';
-import { LocalDecisionCommitter } from '../../src/store/local-decision-commit';
-import { PgDecisionCommitter } from '../../src/store/postgres/decisions';
-import { migrate } from '../../src/store/postgres/migrations';
 import { decisionRow } from '../support/factories';
-import { createTestSchema, type TestSchema } from '../support/pg';
-import { tempDir } from '../support/server';
-
-interface Adapter {
-  /** Committers over one shared record (a replica each, where the adapter has replicas). */
-  readonly committers: readonly DecisionCommitter[];
-  /** Live reservations as stored, and their sum per region. */
-  reservations(region: string): Promise<{ count: number; sum: number }>;
-  decisionCount(applicationIdPrefix: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-const adapters: Record<string, () => Promise<Adapter>> = {
-  sqlite: async () => {
-    const store = new AuditStore(path.join(tempDir(), 'audit.db'), { decisionWriter: 'worker' });
-    await store.ready();
-    const committer = new LocalDecisionCommitter(store, new ExposureBook());
-    return {
-      committers: [committer],
-      reservations: async (region) => {
-        const rows = store.liveExposure().filter((r) => r.region === region);
-        return { count: rows.length, sum: rows.reduce((s, r) => s + r.amount, 0) };
-      },
-      decisionCount: async (prefix) => (store.database.prepare('SELECT count(*) AS n FROM decisions WHERE application_id LIKE ?').get(`${prefix}%`) as { n: number }).n,
-      close: () => store.close(),
-    };
-  },
-  postgresql: async () => {
-    const schema: TestSchema = await createTestSchema('commit_contract');
-    await migrate(schema.pool);
-    return {
-      // Three replicas, each with a pool of its own.
-      committers: [new PgDecisionCommitter(schema.newPool(8)), new PgDecisionCommitter(schema.newPool(8)), new PgDecisionCommitter(schema.newPool(8))],
-      reservations: async (region) => {
-        const { rows } = await schema.pool.query<{ n: string; sum: string | null }>('SELECT count(*) AS n, sum(amount)::text AS sum FROM exposure_reservations WHERE region = $1 AND released_at IS NULL', [region]);
-        return { count: Number(rows[0]?.n), sum: Number(rows[0]?.sum ?? 0) };
-      },
-      decisionCount: async (prefix) => Number((await schema.pool.query<{ n: string }>('SELECT count(*) AS n FROM decisions WHERE application_id LIKE $1', [`${prefix}%`])).rows[0]?.n),
-      close: () => schema.drop(),
-    };
-  },
-};
+import { STORE_ADAPTERS, type StoreAdapter } from '../support/store-adapters';
 
 /** An approval of `amount` in `region` that settles to review where the region lacks room under `limit`. */
 function approval(applicationId: string, region: string, amount: number, limit: number, seen: RegionExposure[] = [], overrides: Partial<DecisionRow> = {}, reservationId?: string) {
@@ -70,10 +24,10 @@ function approval(applicationId: string, region: string, amount: number, limit: 
   };
 }
 
-describe.each(Object.keys(adapters))('decision commit (%s)', (name) => {
-  let adapter: Adapter;
+describe.each(Object.keys(STORE_ADAPTERS))('decision commit (%s)', (name) => {
+  let adapter: StoreAdapter;
   beforeAll(async () => {
-    adapter = await (adapters[name] as () => Promise<Adapter>)();
+    adapter = await (STORE_ADAPTERS[name] as () => Promise<StoreAdapter>)();
   });
   afterAll(() => adapter?.close());
   const on = (i: number) => adapter.committers[i % adapter.committers.length] as DecisionCommitter;

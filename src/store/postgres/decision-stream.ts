@@ -52,6 +52,7 @@
 // start(). A handler that throws is retried from the same event after a backoff.
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DecisionRow } from '../audit-store';
+import type { DecisionChange } from '../decision-change';
 
 /** What a replica needs from a committed decision to update its velocity index and graph. Hashes only, never raw identifiers. */
 export interface DecisionEvent {
@@ -66,11 +67,21 @@ export interface DecisionEvent {
   readonly clusterId: string | null;
 }
 
+/** A stored decision changed (a sign-off, a cancel, an expiry): what a replica's copy applies. */
+export interface DecisionChangedEvent {
+  readonly kind: 'changed';
+  readonly decisionId: string;
+  readonly change: DecisionChange;
+}
+
+/** What the stream carries: decided events (written before kinds existed, so without one) and changes. */
+export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent;
+
 export interface StreamedDecision {
   readonly seq: number;
   /** Epoch milliseconds, the database's clock when the event was written (just before its commit). */
   readonly committedAt: number;
-  readonly event: DecisionEvent;
+  readonly event: StreamEvent;
 }
 
 export const DECISION_CHANNEL = 'decision_events';
@@ -95,9 +106,9 @@ export function decisionEventOf(row: DecisionRow, clusterId: string | null | und
 const PUBLISH = `
   WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
        ins AS (
-         INSERT INTO decision_events (decision_id, committed_at, payload)
-         SELECT $1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $2::jsonb FROM tx
-         ON CONFLICT (decision_id) DO NOTHING
+         INSERT INTO decision_events (decision_id, event_key, committed_at, payload)
+         SELECT $1, $3, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $2::jsonb FROM tx
+         ON CONFLICT (event_key) DO NOTHING
          RETURNING seq)
   SELECT seq::text AS seq, pg_notify('${DECISION_CHANNEL}', seq::text) FROM ins`;
 
@@ -108,7 +119,20 @@ const PUBLISH = `
  */
 export async function publishDecision(client: PoolClient, event: DecisionEvent): Promise<number | null> {
   const payload: DecisionEvent = { ...event, identifiers: event.identifiers.map(({ type, hash }) => ({ type, hash })) };
-  const { rows } = await client.query<{ seq: string }>(PUBLISH, [event.decisionId, JSON.stringify(payload)]);
+  return publish(client, event.decisionId, event.decisionId, payload);
+}
+
+/** A change's event key: a change published twice (a retried transaction) is one event. */
+export const changeEventKey = (decisionId: string, change: DecisionChange): string => `${decisionId}/${change.event.type}/${change.event.at}`;
+
+/** Publishes a change of a stored decision, in the change's transaction (as publishDecision). */
+export async function publishChange(client: PoolClient, decisionId: string, change: DecisionChange): Promise<number | null> {
+  const payload: DecisionChangedEvent = { kind: 'changed', decisionId, change };
+  return publish(client, decisionId, changeEventKey(decisionId, change), payload);
+}
+
+async function publish(client: PoolClient, decisionId: string, key: string, payload: StreamEvent): Promise<number | null> {
+  const { rows } = await client.query<{ seq: string }>(PUBLISH, [decisionId, JSON.stringify(payload), key]);
   return rows[0] ? Number(rows[0].seq) : null;
 }
 
@@ -332,7 +356,7 @@ export class DecisionStreamSubscriber {
     for (;;) {
       const client = this.client;
       if (!client) throw new Error('decision stream: connection lost');
-      const { rows } = await client.query<{ snapshot: string; seq: string | null; committed_at: string | null; payload: DecisionEvent | null }>(READ, [
+      const { rows } = await client.query<{ snapshot: string; seq: string | null; committed_at: string | null; payload: StreamEvent | null }>(READ, [
         this.pos,
         this.o.batchSize,
       ]);
@@ -353,7 +377,7 @@ export class DecisionStreamSubscriber {
           held = true;
           break;
         }
-        await this.o.onEvent({ seq, committedAt: Number(row.committed_at), event: row.payload as DecisionEvent });
+        await this.o.onEvent({ seq, committedAt: Number(row.committed_at), event: row.payload as StreamEvent });
         this.pos = seq;
         this.stats.delivered += 1;
         if (this.witness && seq >= this.witness.below) this.witness = null;

@@ -27,6 +27,18 @@ export interface PgDecisionCommitterOptions {
   readonly statementTimeoutMs?: number;
 }
 
+/**
+ * The SET list that adds a booking to (or takes a release from) a region row's running totals:
+ * one definition of what the totals are, for the commit, the sign-off and the release.
+ */
+export function moveTotals(sign: '+' | '-', amount: string, product: string, pd: string): string {
+  return `reserved = reserved ${sign} ${amount},
+      by_product = jsonb_set(by_product, ARRAY[${product}], to_jsonb(COALESCE((by_product ->> ${product})::numeric, 0) ${sign} ${amount})),
+      pd_weighted = pd_weighted ${sign} CASE WHEN ${pd} IS NULL THEN 0 ELSE ${amount}::float8 * ${pd} END,
+      pd_amount = pd_amount ${sign} CASE WHEN ${pd} IS NULL THEN 0 ELSE ${amount} END,
+      approvals = approvals ${sign} 1`;
+}
+
 // The decision, its identifiers and its booking in one statement (one round trip while the
 // region's lock is held): each part after the decision's row inserts only where that row did, so an
 // application stored already leaves nothing but the answer "not stored". A booking ($15 not null)
@@ -43,25 +55,20 @@ const WRITE_DECISION = `
     INSERT INTO exposure_reservations (decision_id, region, product, amount, pd, reserved_at, expires_at)
     SELECT $16, $17, $18, $15::numeric, $19::float8, $20, $22 FROM d WHERE $15::numeric IS NOT NULL
   ), totals AS (
-    UPDATE region_exposure SET
-      reserved = reserved + $15::numeric,
-      by_product = jsonb_set(by_product, ARRAY[$18::text], to_jsonb(COALESCE((by_product ->> $18::text)::numeric, 0) + $15::numeric)),
-      pd_weighted = pd_weighted + CASE WHEN $19::float8 IS NULL THEN 0 ELSE $15::numeric::float8 * $19::float8 END,
-      pd_amount = pd_amount + CASE WHEN $19::float8 IS NULL THEN 0 ELSE $15::numeric END,
-      approvals = approvals + 1
+    UPDATE region_exposure SET ${moveTotals('+', '$15::numeric', '$18::text', '$19::float8')}
     WHERE region = $17 AND $15::numeric IS NOT NULL AND EXISTS (SELECT 1 FROM d)
   )
   SELECT count(*)::int AS stored FROM d`;
 
 // Takes the region row's lock (creating the row the first time) and returns its totals.
-const LOCK_REGION = `INSERT INTO region_exposure (region) VALUES ($1)
+export const LOCK_REGION = `INSERT INTO region_exposure (region) VALUES ($1)
   ON CONFLICT (region) DO UPDATE SET region = excluded.region
   RETURNING reserved::text AS reserved, by_product, pd_weighted, pd_amount::text AS pd_amount, approvals`;
 
-const DECISION_COLUMNS = `d.decision_id, d.application_id, d.request_fingerprint, d.product, d.region, d.outcome, d.rules_version,
+export const DECISION_COLUMNS = `d.decision_id, d.application_id, d.request_fingerprint, d.product, d.region, d.outcome, d.rules_version,
   d.decided_at::text AS decided_at, d.record, d.status, d.current_outcome, d.fraud_evidence, d.source, d.caller, d.approval_level`;
 
-interface DecisionRecordRow {
+export interface DecisionRecordRow {
   readonly decision_id: string;
   readonly application_id: string;
   readonly request_fingerprint: string;
@@ -79,7 +86,7 @@ interface DecisionRecordRow {
   readonly approval_level: string | null;
 }
 
-function storedOf(r: DecisionRecordRow, identifiers: StoredDecision['identifiers'] = []): StoredDecision {
+export function storedOf(r: DecisionRecordRow, identifiers: StoredDecision['identifiers'] = []): StoredDecision {
   return {
     decisionId: r.decision_id,
     applicationId: r.application_id,
@@ -101,7 +108,7 @@ function storedOf(r: DecisionRecordRow, identifiers: StoredDecision['identifiers
 }
 
 /** numeric arrives as text (pg keeps its precision); a JavaScript number is what the limit checks compute with. */
-function exposureOf(row: { reserved: string; by_product: Record<string, number | string>; pd_weighted: number; pd_amount: string; approvals: number }): RegionExposure {
+export function exposureOf(row: { reserved: string; by_product: Record<string, number | string>; pd_weighted: number; pd_amount: string; approvals: number }): RegionExposure {
   return {
     reserved: Number(row.reserved),
     byProduct: Object.fromEntries(Object.entries(row.by_product).map(([p, v]) => [p, Number(v)])),
@@ -116,6 +123,35 @@ export interface ReplicatedDecision {
   readonly row: StoredDecision;
   readonly status: DecisionStatus;
   readonly reservation?: Reservation;
+}
+
+/**
+ * Runs `work` in a transaction with the decision path's timeouts (SET LOCAL, so they never leak
+ * into other users of the pool): a statement stuck behind a lock fails within the time, and a
+ * replica that stalls between statements loses its transaction (and its locks) rather than
+ * holding every other replica's. Commits where `keep` says so, rolls back otherwise and on error.
+ */
+export async function inTransaction<T>(pool: Pool, timeoutMs: number, work: (client: PoolClient) => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A connection lost between two statements is reported as an 'error' event (no query to
+  // reject), which with no listener would end the process; the next statement fails instead.
+  const lost = (err: Error) => (broken = err);
+  client.on('error', lost);
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`);
+    try {
+      const value = await work(client);
+      await client.query(keep(value) ? 'COMMIT' : 'ROLLBACK');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
+      throw err;
+    }
+  } finally {
+    client.off('error', lost);
+    client.release(broken);
+  }
 }
 
 export class PgDecisionCommitter implements DecisionCommitter {
@@ -158,27 +194,7 @@ export class PgDecisionCommitter implements DecisionCommitter {
   }
 
   async commit<P extends CommitPlan>(request: CommitRequest<P>): Promise<CommitOutcome<P>> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    // A connection lost between two statements is reported as an 'error' event (no query to
-    // reject), which with no listener would end the process; the next statement fails instead.
-    const lost = (err: Error) => (broken = err);
-    client.on('error', lost);
-    try {
-      const timeout = this.statementTimeoutMs;
-      await client.query(`BEGIN; SET LOCAL statement_timeout = ${timeout}; SET LOCAL idle_in_transaction_session_timeout = ${timeout}`);
-      try {
-        const outcome = await this.commitIn(client, request);
-        await client.query(outcome.stored ? 'COMMIT' : 'ROLLBACK');
-        return outcome;
-      } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
-        throw err;
-      }
-    } finally {
-      client.off('error', lost);
-      client.release(broken);
-    }
+    return inTransaction(this.pool, this.statementTimeoutMs, (client) => this.commitIn(client, request), (outcome) => outcome.stored);
   }
 
   private async commitIn<P extends CommitPlan>(client: PoolClient, request: CommitRequest<P>): Promise<CommitOutcome<P>> {

@@ -59,3 +59,14 @@ export async function tryLease(pool: Pool, name: string): Promise<Lease | undefi
     },
   };
 }
+
+/** Runs `job` if this replica can take the lease `name` now (undefined otherwise), and gives the lease back after. */
+export async function withLease<T>(pool: Pool, name: string, job: () => Promise<T>): Promise<T | undefined> {
+  const lease = await tryLease(pool, name);
+  if (!lease) return undefined;
+  try {
+    return await job();
+  } finally {
+    await lease.release();
+  }
+}

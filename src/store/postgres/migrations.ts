@@ -93,6 +93,24 @@ export const MIGRATIONS: readonly string[] = [
   // 5: what replicas must agree on before they may share the database: the identifier key's
   // fingerprint (replicas hashing with different keys would never link each other's applicants).
   `CREATE TABLE replica_settings (name text PRIMARY KEY, value text NOT NULL);`,
+  // 6: decisions change after their answer (decision-change.ts): their history, the reason a
+  // reservation was released, and change events on the stream beside the decided ones. An event's
+  // key (the decision id for a decided event, as before) makes publishing it twice one event.
+  `ALTER TABLE decision_events ADD COLUMN event_key text;
+   UPDATE decision_events SET event_key = decision_id;
+   ALTER TABLE decision_events
+     ALTER COLUMN event_key SET NOT NULL,
+     ADD CONSTRAINT decision_events_event_key_key UNIQUE (event_key),
+     DROP CONSTRAINT decision_events_decision_id_key;
+   CREATE INDEX decision_events_by_decision ON decision_events (decision_id);
+   CREATE TABLE decision_history (
+     decision_id text NOT NULL REFERENCES decisions (decision_id) ON DELETE CASCADE,
+     at bigint NOT NULL,
+     type text NOT NULL,
+     detail jsonb NOT NULL,
+     PRIMARY KEY (decision_id, at, type)
+   );
+   ALTER TABLE exposure_reservations ADD COLUMN release_reason text;`,
 ];
 
 /**

@@ -20,15 +20,19 @@ import type { ExposureBook } from '../../limits/exposure-book';
 import { ApplicationExistsError, type AuditStore, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../audit-store';
 import type { CommitOutcome, CommitPlan, CommitRequest, DecisionCommitter } from '../decision-commit';
 import { getMeta, setMeta } from '../store-meta';
-import { DecisionStreamSubscriber, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
+import { changeEventKey, DecisionStreamSubscriber, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
 import { unavailableOr } from './connection';
+import type { PgDecisionChanger } from './decision-change';
 import type { PgDecisionCommitter } from './decisions';
+import type { ChangeRequest, DecisionChange, DecisionChanger } from '../decision-change';
+import { applyChange } from '../local-decision-change';
 
 const POSITION_META = 'replica_stream_position';
 
 export interface ReplicaOptions {
   readonly pool: Pool;
   readonly shared: PgDecisionCommitter;
+  readonly changer: PgDecisionChanger;
   /** The local copy (this replica's own SQLite store). */
   readonly store: AuditStore;
   /** The local copy's live exposure (limits reports and the limits stage's snapshot; the check itself runs on PostgreSQL). */
@@ -48,7 +52,7 @@ export interface ReplicaStats {
   localCopyFailures: number;
 }
 
-export class Replica implements DecisionCommitter {
+export class Replica implements DecisionCommitter, DecisionChanger {
   readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0 };
   private readonly subscriber: DecisionStreamSubscriber;
   /** This replica's own decisions between their PostgreSQL commit and their local copy. */
@@ -156,8 +160,55 @@ export class Replica implements DecisionCommitter {
     return true;
   }
 
-  private async follow({ event, committedAt }: StreamedDecision): Promise<void> {
-    const { decisionId } = event;
+  /** A change of a stored decision: committed on PostgreSQL, then into the local copy before it is answered. */
+  async change<R>(request: ChangeRequest<R>): Promise<{ change: DecisionChange; result: R }> {
+    let done: { change: DecisionChange; result: R };
+    try {
+      done = await this.o.changer.change(request);
+    } catch (err) {
+      throw unavailableOr(err);
+    }
+    const key = changeEventKey(request.decisionId, done.change);
+    const copy = this.copyChange(request.decisionId, done.change).catch((err: unknown) => {
+      this.stats.localCopyFailures += 1;
+      this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+    });
+    this.copying.set(key, copy.then(() => true));
+    try {
+      await copy;
+    } finally {
+      this.copying.delete(key);
+    }
+    return done;
+  }
+
+  async expiring(now: number): Promise<string[]> {
+    return this.o.changer.expiring(now);
+  }
+
+  private copyChange(decisionId: string, change: DecisionChange): Promise<unknown> {
+    const { store, book } = this.o;
+    return store.commit(
+      () => applyChange(store, book, decisionId, change),
+      (moved) => {
+        if (moved) book.apply(moved.reservation, moved.sign === 1 ? -1 : 1);
+      },
+    );
+  }
+
+  private async follow(streamed: StreamedDecision): Promise<void> {
+    const { event } = streamed;
+    if (event.kind === 'changed') {
+      await this.copying.get(changeEventKey(event.decisionId, event.change));
+      // Its decision first, where this copy lacks it (a decision whose own copy failed).
+      if (!this.o.store.getDecision(event.decisionId)) await this.followDecided(event.decisionId, null, streamed.committedAt);
+      await this.copyChange(event.decisionId, event.change);
+      return;
+    }
+    await this.followDecided(event.decisionId, event.clusterId, streamed.committedAt);
+  }
+
+  private async followDecided(decisionId: string, clusterId: string | null, committedAt: number): Promise<void> {
     await this.copying.get(decisionId);
     if (this.o.store.getDecision(decisionId)) {
       this.stats.present += 1;
@@ -173,7 +224,7 @@ export class Replica implements DecisionCommitter {
     }
     if (this.ownUncopied.delete(decisionId)) return;
     this.stats.replicated += 1;
-    this.onReplicated(replicated.row, event.clusterId, committedAt);
+    this.onReplicated(replicated.row, clusterId, committedAt);
   }
 
   private async savePosition(): Promise<void> {

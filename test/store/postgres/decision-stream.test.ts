@@ -151,7 +151,7 @@ describe('decision stream', () => {
       client.release();
     }
     await until(() => f.got.length === 1, 'the event');
-    expect(f.got[0]?.event.identifiers).toEqual([{ type: 'email', hash: 'abc' }]);
+    expect((f.got[0]?.event as DecisionEvent | undefined)?.identifiers).toEqual([{ type: 'email', hash: 'abc' }]);
     expect(f.got[0]?.committedAt).toBeGreaterThan(Date.now() - 60_000);
   });
 

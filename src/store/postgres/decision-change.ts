@@ -1,0 +1,86 @@
+// The shared adapter of DecisionChanger (../decision-change.ts), for replicas on PostgreSQL. The
+// decision's row is locked first (two replicas signing off the same decision queue on it, and the
+// second finds it signed), then, for a sign-off that may approve, its region's row (the same lock
+// a new approval takes, so a sign-off and a decision never both take the last room). The change,
+// its history entry, its booking or release and its stream event commit in one transaction; the
+// replicas' copies apply the event (replica.ts).
+import type { Pool, PoolClient } from 'pg';
+import { NO_EXPOSURE } from '../../limits/regions';
+import type { Reservation } from '../audit-store';
+import type { ChangeRequest, DecisionChange, DecisionChanger } from '../decision-change';
+import { publishChange } from './decision-stream';
+import { DECISION_COLUMNS, exposureOf, inTransaction, LOCK_REGION, moveTotals, storedOf, type DecisionRecordRow } from './decisions';
+
+const LIVE_RESERVATION = `SELECT decision_id, region, product, amount::text AS amount, pd, reserved_at::text AS reserved_at, expires_at::text AS expires_at
+  FROM exposure_reservations WHERE decision_id = $1 AND released_at IS NULL`;
+
+const BOOK = `WITH placed AS (
+    INSERT INTO exposure_reservations (decision_id, region, product, amount, pd, reserved_at, expires_at)
+    VALUES ($1, $2, $3, $4::numeric, $5::float8, $6, $7)
+  )
+  UPDATE region_exposure SET ${moveTotals('+', '$4::numeric', '$3::text', '$5::float8')} WHERE region = $2`;
+
+// Released once: a second release matches no row (released_at is set), so the totals move once.
+const RELEASE = `WITH gone AS (
+    UPDATE exposure_reservations SET released_at = $2, release_reason = $3
+     WHERE decision_id = $1 AND released_at IS NULL
+    RETURNING region, product, amount, pd
+  )
+  UPDATE region_exposure r SET ${moveTotals('-', 'gone.amount', 'gone.product', 'gone.pd')}
+    FROM gone WHERE r.region = gone.region`;
+
+interface ReservationRecord {
+  readonly decision_id: string;
+  readonly region: string;
+  readonly product: string;
+  readonly amount: string;
+  readonly pd: number | null;
+  readonly reserved_at: string;
+  readonly expires_at: string | null;
+}
+
+export function reservationOfRecord(r: ReservationRecord): Reservation {
+  return { decisionId: r.decision_id, region: r.region, product: r.product, amount: Number(r.amount), pd: r.pd, reservedAt: Number(r.reserved_at), expiresAt: Number(r.expires_at) };
+}
+
+export class PgDecisionChanger implements DecisionChanger {
+  constructor(
+    private readonly pool: Pool,
+    private readonly statementTimeoutMs = 5_000,
+  ) {}
+
+  async change<R>(request: ChangeRequest<R>): Promise<{ change: DecisionChange; result: R }> {
+    return inTransaction(this.pool, this.statementTimeoutMs, (client) => this.changeIn(client, request));
+  }
+
+  async expiring(now: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ decision_id: string }>(
+      'SELECT decision_id FROM exposure_reservations WHERE released_at IS NULL AND expires_at <= $1 ORDER BY expires_at',
+      [now],
+    );
+    return rows.map((r) => r.decision_id);
+  }
+
+  private async changeIn<R>(client: PoolClient, request: ChangeRequest<R>): Promise<{ change: DecisionChange; result: R }> {
+    const { decisionId } = request;
+    const found = await client.query<DecisionRecordRow>(`SELECT ${DECISION_COLUMNS} FROM decisions d WHERE d.decision_id = $1 FOR UPDATE`, [decisionId]);
+    const decision = found.rows[0] && storedOf(found.rows[0]);
+    const live = decision ? (await client.query<ReservationRecord>(LIVE_RESERVATION, [decisionId])).rows[0] : undefined;
+    let exposure = NO_EXPOSURE;
+    if (request.needsExposure && decision) exposure = exposureOf((await client.query(LOCK_REGION, [decision.region])).rows[0]);
+    const planned = request.plan({ decision, reservation: live && reservationOfRecord(live), exposure });
+    const { change } = planned;
+    if (!decision) throw new Error(`decision change: ${decisionId} does not exist, and the plan did not refuse it`);
+    const { event } = change;
+    await client.query('UPDATE decisions SET status = $2, current_outcome = $3 WHERE decision_id = $1', [decisionId, change.status, change.currentOutcome]);
+    await client.query('INSERT INTO decision_history (decision_id, at, type, detail) VALUES ($1, $2, $3, $4)', [decisionId, event.at, event.type, JSON.stringify(event.detail)]);
+    if (change.reserve) {
+      const r = change.reserve;
+      if (r.region !== decision.region || !request.needsExposure) throw new Error(`decision change: a booking in ${r.region} without that region's exposure read`);
+      await client.query(BOOK, [r.decisionId, r.region, r.product, String(r.amount), r.pd, r.reservedAt, r.expiresAt]);
+    }
+    if (change.release) await client.query(RELEASE, [decisionId, event.at, event.type]);
+    await publishChange(client, decisionId, change);
+    return planned;
+  }
+}
