@@ -35,7 +35,10 @@ export interface Stores {
 }
 
 export interface SharedDatabase {
+  /** Decisions' commits and changes, leases. */
   readonly pool: pg.Pool;
+  /** The decision stream's own (replica.ts says why). */
+  readonly followPool: pg.Pool;
   readonly replica: Replica;
 }
 
@@ -74,7 +77,7 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
       clearInterval(pruneTimer);
       if (shared) {
         await shared.replica.stop();
-        await shared.pool.end();
+        await Promise.all([shared.pool.end(), shared.followPool.end()]);
       }
       await store.close();
     },
@@ -105,6 +108,9 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
     keepAlive: true,
     application_name: 'decision-engine',
   });
+  // Two connections: the stream's LISTEN connection and the reads of what it copies.
+  const followPool = new pg.Pool({ connectionString, max: 2, query_timeout: settings.databaseStatementTimeoutMs + 1000, keepAlive: true, application_name: 'decision-engine:stream' });
+  followPool.on('error', (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection of the decision stream failed; the pool replaces it'));
   // An idle connection that fails (the server restarted) is dropped by the pool; the next query opens another.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'an idle PostgreSQL connection failed; the pool replaces it'));
   try {
@@ -117,16 +123,16 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
       );
     }
     const replica = new Replica({
-      pool,
+      followPool,
       shared: new PgDecisionCommitter(pool, { statementTimeoutMs: settings.databaseStatementTimeoutMs }),
       changer: new PgDecisionChanger(pool, settings.databaseStatementTimeoutMs),
       store,
       book,
       onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),
     });
-    return { pool, replica };
+    return { pool, followPool, replica };
   } catch (err) {
-    await pool.end();
+    await Promise.all([pool.end(), followPool.end()]);
     throw err;
   }
 }

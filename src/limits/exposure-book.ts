@@ -18,6 +18,18 @@ interface MutableExposure {
   approvals: number;
 }
 
+/** The exposure after a reservation is taken (sign +1) or given back (−1): what the book applies, as a value. */
+export function withReservation(exposure: RegionExposure, delta: ReservationDelta, sign: 1 | -1): RegionExposure {
+  const pd = delta.pd;
+  return {
+    reserved: exposure.reserved + sign * delta.amount,
+    byProduct: { ...exposure.byProduct, [delta.product]: (exposure.byProduct[delta.product] ?? 0) + sign * delta.amount },
+    pdWeighted: pd === null ? exposure.pdWeighted : exposure.pdWeighted + sign * delta.amount * pd,
+    pdAmount: pd === null ? exposure.pdAmount : exposure.pdAmount + sign * delta.amount,
+    approvals: exposure.approvals + sign,
+  };
+}
+
 export class ExposureBook {
   private readonly regions = new Map<string, MutableExposure>();
 

@@ -27,7 +27,11 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     // A hang guard, not a speed check: starting tsx and the service takes seconds on a loaded machine.
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Never left running behind a failed test: a child that did not start is killed.
+      child.kill('SIGKILL');
+      reject(new Error(`service did not start:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += String(chunk);
       const match = /"port":(\d+)[^\n]*"msg":"ready"/.exec(output);

@@ -51,7 +51,7 @@
 // stores `position` where its in-memory state is rebuilt (or rebuilds from 0) and passes it to
 // start(). A handler that throws is retried from the same event after a backoff.
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import type { DecisionRow } from '../audit-store';
+import type { DecisionRow, DecisionStatus, Reservation } from '../audit-store';
 import type { DecisionChange } from '../decision-change';
 
 /** What a replica needs from a committed decision to update its velocity index and graph. Hashes only, never raw identifiers. */
@@ -65,6 +65,23 @@ export interface DecisionEvent {
   readonly decidedAt: number;
   readonly identifiers: readonly { readonly type: string; readonly hash: string }[];
   readonly clusterId: string | null;
+  /** The rest of the row as it was committed, for replicas' copies (absent: they read it from the decisions table). */
+  readonly copy?: DecisionCopy;
+}
+
+/** A committed decision's row beyond the event's fields: masks only, never a raw identifier. */
+export interface DecisionCopy {
+  readonly requestFingerprint: string;
+  readonly rulesVersion: string;
+  readonly status: DecisionStatus;
+  readonly fraudEvidence: boolean;
+  readonly source: DecisionRow['source'];
+  readonly caller: string | null;
+  readonly approvalLevel: string | null;
+  readonly masks: Readonly<Record<string, string>>;
+  /** The compressed lean record (decision-writer.ts's codec), base64. */
+  readonly record: string;
+  readonly reservation: Reservation | null;
 }
 
 /** A stored decision changed (a sign-off, a cancel, an expiry): what a replica's copy applies. */
@@ -100,17 +117,33 @@ export function decisionEventOf(row: DecisionRow, clusterId: string | null | und
   };
 }
 
-// The xid is taken (materialised CTE) before the INSERT's row draws its seq from the column's
-// default: the INSERT's input row is the CTE's. ON CONFLICT: a decision published twice (a retried
-// transaction) is one event; its second seq is a hole, resolved like a rollback's.
-const PUBLISH = `
-  WITH tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
-       ins AS (
+/**
+ * The CTEs that publish one event, for embedding in a statement that writes more (a decision's
+ * commit publishes in the statement that inserts it): `publish_tx` takes the transaction's xid
+ * (materialised) before `published`'s row draws its seq from the column's default, since the
+ * INSERT's input row is the CTE's. `onlyIf` names a CTE that must have returned a row for the
+ * event to be written (the decision's insert). ON CONFLICT: an event published twice (a retried
+ * transaction) is one event; its second seq is a hole, resolved like a rollback's. The statement
+ * must end with NOTIFY_PUBLISHED among its outputs.
+ */
+export function publishCtes(params: { readonly decisionId: string; readonly payload: string; readonly key: string }, onlyIf?: string): string {
+  return `publish_tx AS MATERIALIZED (SELECT pg_current_xact_id() AS xid),
+       published AS (
          INSERT INTO decision_events (decision_id, event_key, committed_at, payload)
-         SELECT $1, $3, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $2::jsonb FROM tx
+         SELECT ${params.decisionId}, ${params.key}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, ${params.payload}::jsonb FROM publish_tx${onlyIf ? `, (SELECT 1 FROM ${onlyIf} LIMIT 1) AS only_if` : ''}
          ON CONFLICT (event_key) DO NOTHING
-         RETURNING seq)
-  SELECT seq::text AS seq, pg_notify('${DECISION_CHANNEL}', seq::text) FROM ins`;
+         RETURNING seq)`;
+}
+
+/** The published event's seq (null where it was published already), and its notification, queued for the commit. */
+export const NOTIFY_PUBLISHED = `(SELECT max(seq)::text FROM published) AS seq, (SELECT count(pg_notify('${DECISION_CHANNEL}', seq::text)) FROM published) AS notified`;
+
+const PUBLISH = `WITH ${publishCtes({ decisionId: '$1', payload: '$2', key: '$3' })} SELECT ${NOTIFY_PUBLISHED}`;
+
+/** A decided event's payload as published: identifiers reduced to type and hash. */
+export function decidedPayload(event: DecisionEvent): DecisionEvent {
+  return { ...event, identifiers: event.identifiers.map(({ type, hash }) => ({ type, hash })) };
+}
 
 /**
  * Writes the event in the caller's transaction (`client` must be inside BEGIN … COMMIT, ideally as
@@ -118,8 +151,7 @@ const PUBLISH = `
  * Returns the event's seq, or null where this decision was published already.
  */
 export async function publishDecision(client: PoolClient, event: DecisionEvent): Promise<number | null> {
-  const payload: DecisionEvent = { ...event, identifiers: event.identifiers.map(({ type, hash }) => ({ type, hash })) };
-  return publish(client, event.decisionId, event.decisionId, payload);
+  return publish(client, event.decisionId, event.decisionId, decidedPayload(event));
 }
 
 /** A change's event key: a change published twice (a retried transaction) is one event. */
@@ -132,8 +164,8 @@ export async function publishChange(client: PoolClient, decisionId: string, chan
 }
 
 async function publish(client: PoolClient, decisionId: string, key: string, payload: StreamEvent): Promise<number | null> {
-  const { rows } = await client.query<{ seq: string }>(PUBLISH, [decisionId, JSON.stringify(payload), key]);
-  return rows[0] ? Number(rows[0].seq) : null;
+  const { rows } = await client.query<{ seq: string | null }>(PUBLISH, [decisionId, JSON.stringify(payload), key]);
+  return rows[0]?.seq ? Number(rows[0].seq) : null;
 }
 
 // One statement, one snapshot: the rows after `position` and the snapshot they were read under.

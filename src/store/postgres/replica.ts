@@ -20,17 +20,24 @@ import type { ExposureBook } from '../../limits/exposure-book';
 import { ApplicationExistsError, type AuditStore, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../audit-store';
 import type { CommitOutcome, CommitPlan, CommitRequest, DecisionCommitter } from '../decision-commit';
 import { getMeta, setMeta } from '../store-meta';
-import { changeEventKey, DecisionStreamSubscriber, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
+import { changeEventKey, DecisionStreamSubscriber, type DecisionCopy, type DecisionEvent, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
 import { unavailableOr } from './connection';
 import type { PgDecisionChanger } from './decision-change';
-import type { PgDecisionCommitter } from './decisions';
+import { replicatedOf, type PgDecisionCommitter, type ReplicatedDecision } from './decisions';
 import type { ChangeRequest, DecisionChange, DecisionChanger } from '../decision-change';
 import { applyChange } from '../local-decision-change';
 
 const POSITION_META = 'replica_stream_position';
+/** Copies of other replicas' decisions in flight at most (the local store commits them in groups). */
+const MAX_PENDING_COPIES = 256;
 
 export interface ReplicaOptions {
-  readonly pool: Pool;
+  /**
+   * Connections of the stream's own (its LISTEN connection and the reads of what it copies), apart
+   * from those decisions commit on: under load, commits queue for connections, and the copies of
+   * other replicas' decisions must not queue behind them.
+   */
+  readonly followPool: Pool;
   readonly shared: PgDecisionCommitter;
   readonly changer: PgDecisionChanger;
   /** The local copy (this replica's own SQLite store). */
@@ -50,13 +57,19 @@ export interface ReplicaStats {
   present: number;
   /** Decisions committed on PostgreSQL whose local copy failed at first (the stream copied them later). */
   localCopyFailures: number;
+  /** Stream events whose copy failed and was tried again. */
+  copyRetries: number;
 }
 
 export class Replica implements DecisionCommitter, DecisionChanger {
-  readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0 };
+  readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0 };
+  private stopping = false;
   private readonly subscriber: DecisionStreamSubscriber;
   /** This replica's own decisions between their PostgreSQL commit and their local copy. */
   private readonly copying = new Map<string, Promise<boolean>>();
+  /** Copies of other replicas' decisions in flight, by stream seq and by decision. */
+  private readonly pending = new Map<number, Promise<void>>();
+  private readonly pendingOf = new Map<string, Promise<void>>();
   /** Own decisions whose local copy failed: already in velocity and graph, so the stream copies them without telling those again. */
   private readonly ownUncopied = new Set<string>();
   private savedPosition = 0;
@@ -65,7 +78,7 @@ export class Replica implements DecisionCommitter, DecisionChanger {
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ReplicaOptions) {
-    this.subscriber = new DecisionStreamSubscriber(o.pool, {
+    this.subscriber = new DecisionStreamSubscriber(o.followPool, {
       ...o.stream,
       onEvent: (event) => this.follow(event),
       onError: (err) => o.onError?.(err),
@@ -98,18 +111,20 @@ export class Replica implements DecisionCommitter, DecisionChanger {
     this.onReplicated = onReplicated;
     const saved = Number(getMeta(this.o.store.database, POSITION_META) ?? 0);
     this.savedPosition = Number.isSafeInteger(saved) && saved >= 0 ? saved : 0;
-    const { rows } = await this.o.pool.query<{ last: string }>('SELECT COALESCE(max(seq), 0)::text AS last FROM decision_events');
+    const { rows } = await this.o.followPool.query<{ last: string }>('SELECT COALESCE(max(seq), 0)::text AS last FROM decision_events');
     const target = Number(rows[0]?.last ?? 0);
     await this.subscriber.start(this.savedPosition);
     while (this.subscriber.position < target) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(this.pending.values());
     await this.savePosition();
     this.saveTimer = setInterval(() => void this.savePosition().catch((err: unknown) => this.o.onError?.(err as Error)), this.o.positionSaveMs ?? 1000).unref();
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.saveTimer);
     await this.subscriber.stop();
-    await Promise.allSettled(this.copying.values());
+    await Promise.allSettled([...this.copying.values(), ...this.pending.values()]);
     await this.savePosition().catch(() => undefined);
   }
 
@@ -196,39 +211,99 @@ export class Replica implements DecisionCommitter, DecisionChanger {
     );
   }
 
+  /**
+   * A copy that fails (the local disk, a read that timed out) is retried here, with backoff, and
+   * never handed back to the stream: the stream would take it for a lost connection, and this
+   * replica would report the database unreachable while only its copy lags.
+   */
   private async follow(streamed: StreamedDecision): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.copyEvent(streamed);
+        return;
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.stats.copyRetries += 1;
+        this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async copyEvent(streamed: StreamedDecision): Promise<void> {
     const { event } = streamed;
     if (event.kind === 'changed') {
       await this.copying.get(changeEventKey(event.decisionId, event.change));
+      await this.pendingOf.get(event.decisionId);
       // Its decision first, where this copy lacks it (a decision whose own copy failed).
-      if (!this.o.store.getDecision(event.decisionId)) await this.followDecided(event.decisionId, null, streamed.committedAt);
+      if (!this.o.store.getDecision(event.decisionId)) {
+        await this.followDecided(streamed.seq, event.decisionId, undefined, null, streamed.committedAt);
+        await this.pendingOf.get(event.decisionId);
+      }
       await this.copyChange(event.decisionId, event.change);
       return;
     }
-    await this.followDecided(event.decisionId, event.clusterId, streamed.committedAt);
+    await this.followDecided(streamed.seq, event.decisionId, event.copy ? { ...event, copy: event.copy } : undefined, event.clusterId, streamed.committedAt);
   }
 
-  private async followDecided(decisionId: string, clusterId: string | null, committedAt: number): Promise<void> {
+  /**
+   * Starts the copy of a decision another replica made and returns without waiting for it to be
+   * durable here: the local store then commits a burst of copies together, as it does decisions.
+   * At most MAX_PENDING_COPIES are in flight; the saved position stays below the oldest.
+   */
+  private async followDecided(seq: number, decisionId: string, carried: (DecisionEvent & { copy: DecisionCopy }) | undefined, clusterId: string | null, committedAt: number): Promise<void> {
     await this.copying.get(decisionId);
-    if (this.o.store.getDecision(decisionId)) {
+    if (this.o.store.getDecision(decisionId) || this.pendingOf.has(decisionId)) {
       this.stats.present += 1;
       return;
     }
-    const replicated = await this.o.shared.replicated(decisionId);
+    // Events written before they carried the row: read it.
+    const replicated = carried ? replicatedOf(carried) : await this.o.shared.replicated(decisionId, this.o.followPool);
     // Gone from PostgreSQL since (retention): nothing to copy.
     if (!replicated) return;
-    const copied = await this.copy(replicated.row, replicated.status, replicated.reservation);
-    if (!copied) {
-      this.stats.present += 1;
-      return;
+    const copying = this.copyWithRetry(replicated).then((copied) => {
+      if (!copied) {
+        this.stats.present += 1;
+        return;
+      }
+      if (this.ownUncopied.delete(decisionId)) return;
+      this.stats.replicated += 1;
+      this.onReplicated(replicated.row, clusterId, committedAt);
+    });
+    const tracked = copying.finally(() => {
+      this.pending.delete(seq);
+      this.pendingOf.delete(decisionId);
+    });
+    // Fails only when the replica stops (it is then copied again from the saved position at the next start).
+    tracked.catch(() => undefined);
+    this.pending.set(seq, tracked);
+    this.pendingOf.set(decisionId, tracked);
+    if (this.pending.size >= MAX_PENDING_COPIES) await Promise.race(this.pending.values());
+  }
+
+  /** A local write that fails (the disk) is tried again with backoff until it succeeds or the replica stops. */
+  private async copyWithRetry(replicated: ReplicatedDecision): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.copy(replicated.row, replicated.status, replicated.reservation);
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.stats.copyRetries += 1;
+        this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** attempt)));
+      }
     }
-    if (this.ownUncopied.delete(decisionId)) return;
-    this.stats.replicated += 1;
-    this.onReplicated(replicated.row, clusterId, committedAt);
+  }
+
+  /** The last event whose copy is done: the stream's position, or just below the oldest copy in flight. */
+  private copiedPosition(): number {
+    let oldest = Infinity;
+    for (const seq of this.pending.keys()) oldest = Math.min(oldest, seq);
+    return oldest === Infinity ? this.subscriber.position : oldest - 1;
   }
 
   private async savePosition(): Promise<void> {
-    const position = this.subscriber.position;
+    const position = this.copiedPosition();
     if (position === this.savedPosition) return;
     await this.o.store.commit(() => setMeta(this.o.store.database, POSITION_META, String(position)));
     this.savedPosition = position;

@@ -71,3 +71,31 @@ describe('a decision committed on PostgreSQL', () => {
     expect(rows[0]?.n).toBe('0');
   });
 });
+
+describe('group commit on PostgreSQL', () => {
+  it('commits concurrent decisions of a region in shared transactions, each settled against the bookings before it in its batch', async () => {
+    const committer = new PgDecisionCommitter(schema.newPool(4));
+    const seen: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const row = decisionRow(`GROUP-${i}`, { decisionId: `g-${i}`, region: 'grouped' });
+        return committer.commit({
+          applicationId: row.applicationId,
+          exposureRegion: 'grouped',
+          plan: (exposure) => {
+            seen.push(exposure.reserved);
+            // Room for 150 of 10 each: the 151st in any order sees 1,500 booked and books nothing.
+            const fits = exposure.reserved + 10 <= 1_500;
+            return { row, status: 'final', ...(fits ? { reservation: { decisionId: row.decisionId, region: 'grouped', product: 'personal_loan', amount: 10, pd: null, reservedAt: 1, expiresAt: 2 } } : {}) };
+          },
+        });
+      }),
+    );
+    expect(results.every((r) => r.stored)).toBe(true);
+    expect(results.filter((r) => r.stored && r.plan.reservation)).toHaveLength(150);
+    // Every plan saw a distinct total: no two were settled against the same exposure.
+    expect(new Set(seen.filter((r) => r < 1_500)).size).toBe(150);
+    expect(committer.stats.decisions).toBe(200);
+    expect(committer.stats.commits).toBeLessThan(200 / 4);
+  });
+});
