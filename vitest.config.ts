@@ -10,6 +10,8 @@ const SLOW_FIRST = [
   'test/http/durability.test.ts',
   'test/cli/backtest.test.ts',
   'test/cli/import.test.ts',
+  'test/http/replicas-crash.test.ts',
+  'test/http/replicas.test.ts',
   'test/store/postgres/exposure-ledger.test.ts',
   'test/http/limits.test.ts',
   'test/decision/replay-proof.test.ts',

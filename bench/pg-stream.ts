@@ -76,7 +76,7 @@ try {
   const subscribers = replicaPools.map((pool) => {
     const delivered = new Map<string, number>();
     const sub = new DecisionStreamSubscriber(pool, {
-      onEvent: (e) => void delivered.set(e.event.decisionId, performance.now()),
+      onEvent: (e) => void delivered.set((e.event as DecisionEvent).decisionId, performance.now()),
       onError: (err) => process.stderr.write(`subscriber: ${err.message}\n`),
     });
     return { sub, delivered };

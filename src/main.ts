@@ -66,7 +66,7 @@ export async function createService(settings: Settings, logger: Logger, override
     const rules = await parts.add(buildRules(root, protector, models));
     const stores = await parts.add(buildStores(root, fingerprint));
     const fraud = await parts.add(buildFraudGraph(root, rules, models, stores));
-    await parts.add(followReplicas(root, stores, fraud.remember));
+    await parts.add(followReplicas(root, stores, fraud));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));
     const governance = await parts.add(buildGovernance(root, { keys, protector, rules, models, stores, decided }));
     const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining }));

@@ -37,7 +37,6 @@ export const SERVICE_VERSION = '0.1.0';
 const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
   'POST /history',
   'POST /decisions/{decisionId}/outcome',
-  'POST /applications/{applicationId}/labels',
 ]);
 
 export async function buildHttp(
@@ -71,7 +70,7 @@ export async function buildHttp(
     },
     // A cursor is valid until the next recluster, so a key per process is enough.
     extraRouters: [
-      (guard) => investigatorRouter({ graph, store: graphStore, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard),
+      (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard),
       (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,

@@ -14,10 +14,13 @@ import { LocalDecisionChanger } from '../store/local-decision-change';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings';
-import type { DecisionRow } from '../store/audit-store';
 import { withDefaultUser } from '../store/postgres/connection';
 import { PgDecisionChanger } from '../store/postgres/decision-change';
 import { PgDecisionCommitter } from '../store/postgres/decisions';
+import { PgLabelRecorder } from '../store/postgres/labels';
+import { LocalLabelRecorder, type LabelRecorder } from '../store/label-record';
+import type { FraudGraph } from '../graph/fraud-graph';
+import type { DecisionRow } from '../store/audit-store';
 import { migrate } from '../store/postgres/migrations';
 import { Replica } from '../store/postgres/replica';
 import { StartupError, type Built, type Root } from './built';
@@ -30,6 +33,7 @@ export interface Stores {
   readonly velocity: VelocityIndex;
   readonly committer: DecisionCommitter;
   readonly changer: DecisionChanger;
+  readonly labels: LabelRecorder;
   /** With DATABASE_URL: this replica of several sharing PostgreSQL (src/store/postgres/replica.ts). */
   readonly replica?: SharedDatabase;
 }
@@ -60,9 +64,10 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
   const velocity = new VelocityIndex();
   for (const s of store.identifiersSince(clock() - VELOCITY_WINDOW_MS)) velocity.record({ type: s.type as IdentifierType, hash: s.hash, at: s.at });
   const pruneTimer = setInterval(() => velocity.prune(clock()), 10 * 60 * 1000).unref();
+  const graphStore = new GraphStore(store.database);
   let shared: SharedDatabase | undefined;
   try {
-    shared = settings.databaseUrl === undefined ? undefined : await openSharedDatabase(settings, logger, store, exposure, identifierKeyFingerprint);
+    shared = settings.databaseUrl === undefined ? undefined : await openSharedDatabase(settings, logger, store, graphStore, exposure, identifierKeyFingerprint);
   } catch (err) {
     clearInterval(storeProbe);
     clearInterval(pruneTimer);
@@ -70,8 +75,16 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
     throw err;
   }
   return {
-    value: { store, graphStore: new GraphStore(store.database), exposure, velocity, committer: shared?.replica ?? new LocalDecisionCommitter(store, exposure),
-      changer: shared?.replica ?? new LocalDecisionChanger(store, exposure), ...(shared ? { replica: shared } : {}) },
+    value: {
+      store,
+      graphStore,
+      exposure,
+      velocity,
+      committer: shared?.replica ?? new LocalDecisionCommitter(store, exposure),
+      changer: shared?.replica ?? new LocalDecisionChanger(store, exposure),
+      labels: shared?.replica ?? new LocalLabelRecorder(graphStore),
+      ...(shared ? { replica: shared } : {}),
+    },
     close: async () => {
       clearInterval(storeProbe);
       clearInterval(pruneTimer);
@@ -85,7 +98,7 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
 }
 
 /** Connects, migrates and checks that this replica may share the database (same identifier key). */
-async function openSharedDatabase(settings: Settings, logger: Logger, store: AuditStore, book: ExposureBook, fingerprint: string): Promise<SharedDatabase> {
+async function openSharedDatabase(settings: Settings, logger: Logger, store: AuditStore, labels: GraphStore, book: ExposureBook, fingerprint: string): Promise<SharedDatabase> {
   const connectionString = withDefaultUser(settings.databaseUrl as string);
   // Migrations first, on a connection of their own: a schema change may take longer than any
   // decision may wait, so it gets none of the decision path's timeouts.
@@ -126,6 +139,8 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
       followPool,
       shared: new PgDecisionCommitter(pool, { statementTimeoutMs: settings.databaseStatementTimeoutMs }),
       changer: new PgDecisionChanger(pool, settings.databaseStatementTimeoutMs),
+      labeller: new PgLabelRecorder(pool, settings.databaseStatementTimeoutMs),
+      labels,
       store,
       book,
       onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),
@@ -141,16 +156,19 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
  * With DATABASE_URL: follows the decisions other replicas commit into the local copy, the
  * velocity index and the fraud graph; resolves once caught up with the shared database.
  */
-export async function followReplicas({ logger, metrics }: Root, stores: Stores, remember: (row: DecisionRow, clusterId?: string | null) => void): Promise<Built<undefined>> {
+export async function followReplicas({ logger, metrics }: Root, stores: Stores, fraud: { readonly graph: FraudGraph; readonly remember: (row: DecisionRow, clusterId?: string | null) => void }): Promise<Built<undefined>> {
   const shared = stores.replica;
   let positionGauge: NodeJS.Timeout | undefined;
   if (shared) {
     const started = performance.now();
     let caughtUp = false;
-    await shared.replica.start((row, clusterId, committedAt) => {
-      remember(row, clusterId);
-      // Catching up at start is not lag; from then on, each copy is timed against its commit.
-      if (caughtUp) metrics.replicaLag.observe(Math.max(0, Date.now() - committedAt));
+    await shared.replica.start({
+      onReplicated: (row, clusterId, committedAt) => {
+        fraud.remember(row, clusterId);
+        // Catching up at start is not lag; from then on, each copy is timed against its commit.
+        if (caughtUp) metrics.replicaLag.observe(Math.max(0, Date.now() - committedAt));
+      },
+      onLabelled: (applicationId, label) => fraud.graph.label(applicationId, label),
     });
     caughtUp = true;
     positionGauge = setInterval(() => metrics.replicaPosition.set(shared.replica.position), 1000).unref();

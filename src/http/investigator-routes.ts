@@ -7,6 +7,7 @@ import type { LinkingConfig } from '../graph/config';
 import type { FraudGraph } from '../graph/fraud-graph';
 import { clusterDetail, egoNetwork } from '../graph/investigation';
 import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type GraphStore, type LabelOutcome, type LabelRecord } from '../store/graph-store';
+import type { LabelRecorder } from '../store/label-record';
 import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError } from './errors';
@@ -17,6 +18,8 @@ import { compileValidator, freeText } from './validation';
 export interface InvestigatorDeps {
   readonly graph: FraudGraph;
   readonly store: GraphStore;
+  /** Where labels are recorded: the embedded store, or the replicas' shared one (src/store/label-record.ts). */
+  readonly labels: LabelRecorder;
   readonly linking: () => LinkingConfig;
   readonly clock: () => number;
   /** Signs page cursors, so a client can only hand back positions this service issued. */
@@ -201,13 +204,13 @@ function applicationRoutes(router: express.Router, deps: InvestigatorDeps, guard
     );
   });
 
-  router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, parseJsonBody(16 * 1024), (req, res) => {
+  router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, parseJsonBody(16 * 1024), async (req, res) => {
     const body = validateLabel(req.body);
     const applicationId = req.params.applicationId as string;
     applicationIndex(applicationId);
     let outcome: LabelOutcome;
     try {
-      outcome = deps.store.label({ applicationId, label: body.label, by: principalOf(res).id, ...(body.note !== undefined ? { note: body.note } : {}), at: deps.clock() });
+      outcome = await deps.labels.record({ applicationId, label: body.label, by: principalOf(res).id, ...(body.note !== undefined ? { note: body.note } : {}), at: deps.clock() });
     } catch (err) {
       if (err instanceof FourEyesError) throw new ApiError('FOUR_EYES_REQUIRED', [{ path: 'label', message: err.message }]);
       throw err;

@@ -73,6 +73,36 @@ export type LabelOutcome = { readonly kind: 'labelled'; readonly record: LabelRe
 /** The investigator asking to confirm a clearance is the one who requested it. */
 export class FourEyesError extends Error {}
 
+export interface LabelInput {
+  readonly applicationId: string;
+  readonly label: ApplicationLabel;
+  readonly by: string;
+  readonly note?: string;
+  readonly at: number;
+}
+
+/** What a label request does, given the label in force and any pending clearance (one definition, for every store). */
+export type LabelStep =
+  | { readonly kind: 'clearance_requested'; readonly request: ClearanceRequest }
+  | { readonly kind: 'labelled'; readonly label: Omit<LabelRecord, 'labelId'> };
+
+/**
+ * Four eyes: a "legit" on an application whose label in force is fraud is a clearance request, or
+ * confirms another investigator's (the legit label then names both, with both notes). Any other
+ * label is recorded as it is, and withdraws a pending clearance. Throws FourEyesError when the
+ * requester tries to confirm their own request.
+ */
+export function labelStep(inForce: ApplicationLabel | undefined, pending: ClearanceRequest | undefined, input: LabelInput): LabelStep {
+  const note = input.note ?? null;
+  if (input.label === 'legit' && inForce === 'fraud') {
+    if (!pending) return { kind: 'clearance_requested', request: { applicationId: input.applicationId, requestedBy: input.by, note, requestedAt: input.at } };
+    if (pending.requestedBy === input.by) throw new FourEyesError(`clearing this fraud label needs a second investigator; ${input.by} requested it`);
+    const combined = [pending.note, note].filter((n) => n !== null).join(' / ') || null;
+    return { kind: 'labelled', label: { applicationId: input.applicationId, label: 'legit', by: pending.requestedBy, note: combined, labelledAt: input.at, confirmedBy: input.by } };
+  }
+  return { kind: 'labelled', label: { applicationId: input.applicationId, label: input.label, by: input.by, note, labelledAt: input.at, confirmedBy: null } };
+}
+
 interface LabelRow {
   label_id: number;
   application_id: string;
@@ -150,6 +180,12 @@ export class GraphStore {
         'INSERT INTO label_clearance_requests (application_id, requested_by, note, requested_at) VALUES (?, ?, ?, ?) RETURNING *',
       ),
       dropClearance: db.prepare('DELETE FROM label_clearance_requests WHERE application_id = ?'),
+      copyLabel: db.prepare<[number, string, string, string, string | null, number, string | null]>(
+        'INSERT OR IGNORE INTO application_labels (label_id, application_id, label, labelled_by, note, labelled_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      copyClearance: db.prepare<[string, string, string | null, number]>(
+        'INSERT INTO label_clearance_requests (application_id, requested_by, note, requested_at) VALUES (?, ?, ?, ?) ON CONFLICT (application_id) DO NOTHING',
+      ),
       deleteLabels: db.prepare('DELETE FROM application_labels WHERE application_id = ?'),
       current: db.prepare<[], LabelRow>(
         `SELECT l.* FROM application_labels l
@@ -184,21 +220,32 @@ export class GraphStore {
    * label in force is fraud becomes a clearance request, or confirms another investigator's request.
    * Throws FourEyesError when the requester tries to confirm their own request.
    */
-  label(input: { applicationId: string; label: ApplicationLabel; by: string; note?: string; at: number }): LabelOutcome {
+  label(input: LabelInput): LabelOutcome {
     return this.db.transaction((): LabelOutcome => {
-      const note = input.note ?? null;
       const inForce = this.statements.latest.get(input.applicationId);
-      if (input.label === 'legit' && inForce?.label === 'fraud') {
-        const pending = this.statements.clearance.get(input.applicationId);
-        if (!pending) return { kind: 'clearance_requested', request: toClearance(this.statements.requestClearance.get(input.applicationId, input.by, note, input.at) as ClearanceRow) };
-        if (pending.requested_by === input.by) throw new FourEyesError(`clearing this fraud label needs a second investigator; ${input.by} requested it`);
-        this.statements.dropClearance.run(input.applicationId);
-        const combined = [pending.note, note].filter((n) => n !== null).join(' / ') || null;
-        return { kind: 'labelled', record: toLabel(this.statements.insertLabel.get(input.applicationId, 'legit', pending.requested_by, combined, input.at, input.by) as LabelRow) };
-      }
-      // A new fraud finding withdraws any pending clearance.
+      const pending = this.statements.clearance.get(input.applicationId);
+      const step = labelStep(inForce?.label, pending && toClearance(pending), input);
+      if (step.kind === 'clearance_requested') return { kind: 'clearance_requested', request: toClearance(this.statements.requestClearance.get(input.applicationId, step.request.requestedBy, step.request.note, step.request.requestedAt) as ClearanceRow) };
       this.statements.dropClearance.run(input.applicationId);
-      return { kind: 'labelled', record: toLabel(this.statements.insertLabel.get(input.applicationId, input.label, input.by, note, input.at, null) as LabelRow) };
+      const l = step.label;
+      return { kind: 'labelled', record: toLabel(this.statements.insertLabel.get(input.applicationId, l.label, l.by, l.note, l.labelledAt, l.confirmedBy) as LabelRow) };
+    })();
+  }
+
+  /**
+   * A label recorded on the shared database (by any replica), into this replica's copy: the same
+   * rows, with the shared label id, so a label met twice is written once. True where it was new.
+   */
+  copyLabel(outcome: LabelOutcome): boolean {
+    return this.db.transaction((): boolean => {
+      if (outcome.kind === 'clearance_requested') {
+        const r = outcome.request;
+        return this.statements.copyClearance.run(r.applicationId, r.requestedBy, r.note, r.requestedAt).changes > 0;
+      }
+      const l = outcome.record;
+      const added = this.statements.copyLabel.run(l.labelId, l.applicationId, l.label, l.by, l.note, l.labelledAt, l.confirmedBy).changes > 0;
+      if (added) this.statements.dropClearance.run(l.applicationId);
+      return added;
     })();
   }
 

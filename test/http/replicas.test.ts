@@ -142,12 +142,37 @@ describe('replicas sharing PostgreSQL', () => {
     expect(live.rowCount).toBe(0);
   });
 
+  it('a label on one replica is in force on every replica; clearing it takes two investigators on any two', async () => {
+    const decided = await a().as('los').post('/decide', application({ identifiers: { phone: '+86 139 0000 7777' } }));
+    const appId = decided.body.applicationId as string;
+    await eventually(() => c().get(`/decisions/${decided.body.decisionId}`), (r) => r.status === 200);
+    const fraud = await b().as('investigator').post(`/applications/${appId}/labels`, { label: 'fraud', note: 'mule' });
+    expect(fraud.status).toBe(201);
+    for (const replica of replicas) {
+      const labels = await eventually(() => replica.as('investigator').get(`/applications/${appId}/labels`), (r) => r.body.label === 'fraud');
+      expect(labels.body).toMatchObject({ label: 'fraud', history: [{ label: 'fraud', by: 'key:investigator', note: 'mule' }] });
+      // The replica's fraud graph has it: the application's node carries the label.
+      const network = await replica.as('investigator').get(`/applications/${appId}/network?depth=1`);
+      expect(JSON.stringify(network.body)).toMatch(/"label":"fraud"/);
+    }
+    // A clearance requested on C, confirmed on A by the same investigator: refused; by a second: done everywhere.
+    expect((await c().as('investigator').post(`/applications/${appId}/labels`, { label: 'legit', note: 'paid back' })).status).toBe(202);
+    const own = await eventually(() => a().as('investigator').post(`/applications/${appId}/labels`, { label: 'legit' }), (r) => r.status === 409);
+    expect(own.body.error.code).toBe('FOUR_EYES_REQUIRED');
+    expect((await a().as('secondInvestigator').post(`/applications/${appId}/labels`, { label: 'legit' })).status).toBe(201);
+    for (const replica of replicas) {
+      const labels = await eventually(() => replica.as('investigator').get(`/applications/${appId}/labels`), (r) => r.body.label === 'legit');
+      expect(labels.body).toMatchObject({ label: 'legit', clearance: null });
+      expect(labels.body.history.at(-1)).toMatchObject({ label: 'legit', by: 'key:investigator', confirmedBy: 'key:secondInvestigator' });
+    }
+  });
+
   it('refuses changes not shared across replicas yet (501), after the credential check', async () => {
     const decided = await a().as('los').post('/decide', application({ amount: 1_500 }));
-    const label = await a().as('investigator').post(`/applications/${decided.body.applicationId}/labels`, { label: 'fraud', note: 'ring' });
-    expect(label.status).toBe(501);
-    expect(label.body.error.code).toBe('NOT_SHARED_YET');
-    expect((await a().anonymous().post(`/applications/${decided.body.applicationId}/labels`, { label: 'fraud' })).status).toBe(401);
+    const outcome = await a().post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'repaid', at: new Date().toISOString() });
+    expect(outcome.status).toBe(501);
+    expect(outcome.body.error.code).toBe('NOT_SHARED_YET');
+    expect((await a().anonymous().post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'repaid' })).status).toBe(401);
     const ready = await a().anonymous().get('/ready');
     expect(ready.body.checks.database).toMatchObject({ ok: true });
   });

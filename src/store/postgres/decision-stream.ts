@@ -53,6 +53,7 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DecisionRow, DecisionStatus, Reservation } from '../audit-store';
 import type { DecisionChange } from '../decision-change';
+import type { LabelOutcome } from '../graph-store';
 
 /** What a replica needs from a committed decision to update its velocity index and graph. Hashes only, never raw identifiers. */
 export interface DecisionEvent {
@@ -91,8 +92,14 @@ export interface DecisionChangedEvent {
   readonly change: DecisionChange;
 }
 
-/** What the stream carries: decided events (written before kinds existed, so without one) and changes. */
-export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent;
+/** An investigator's label (or a fraud label's clearance request) recorded on the shared database. */
+export interface LabelledEvent {
+  readonly kind: 'labelled';
+  readonly outcome: LabelOutcome;
+}
+
+/** What the stream carries: decided events (written before kinds existed, so without one), changes and labels. */
+export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent | LabelledEvent;
 
 export interface StreamedDecision {
   readonly seq: number;
@@ -163,7 +170,16 @@ export async function publishChange(client: PoolClient, decisionId: string, chan
   return publish(client, decisionId, changeEventKey(decisionId, change), payload);
 }
 
-async function publish(client: PoolClient, decisionId: string, key: string, payload: StreamEvent): Promise<number | null> {
+/** A label's event key: the shared label id, or the clearance request's application and time. */
+export const labelEventKey = (outcome: LabelOutcome): string =>
+  outcome.kind === 'labelled' ? `label/${outcome.record.labelId}` : `clearance/${outcome.request.applicationId}/${outcome.request.requestedAt}`;
+
+/** Publishes a label, in the transaction that records it (as publishDecision). Labels name no decision. */
+export async function publishLabel(client: PoolClient, outcome: LabelOutcome): Promise<number | null> {
+  return publish(client, null, labelEventKey(outcome), { kind: 'labelled', outcome });
+}
+
+async function publish(client: PoolClient, decisionId: string | null, key: string, payload: StreamEvent): Promise<number | null> {
   const { rows } = await client.query<{ seq: string | null }>(PUBLISH, [decisionId, JSON.stringify(payload), key]);
   return rows[0]?.seq ? Number(rows[0].seq) : null;
 }

@@ -111,6 +111,26 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (decision_id, at, type)
    );
    ALTER TABLE exposure_reservations ADD COLUMN release_reason text;`,
+  // 7: investigators' labels shared by replicas (labels.ts), as the embedded store keeps them
+  // (graph-store.ts): append-only, the latest in force, a fraud label cleared by two people. Their
+  // stream events name no decision.
+  `ALTER TABLE decision_events ALTER COLUMN decision_id DROP NOT NULL;
+   CREATE TABLE application_labels (
+     label_id bigserial PRIMARY KEY,
+     application_id text NOT NULL,
+     label text NOT NULL CHECK (label IN ('fraud', 'legit')),
+     labelled_by text NOT NULL,
+     note text,
+     labelled_at bigint NOT NULL,
+     confirmed_by text
+   );
+   CREATE INDEX application_labels_by_application ON application_labels (application_id, label_id);
+   CREATE TABLE label_clearance_requests (
+     application_id text PRIMARY KEY,
+     requested_by text NOT NULL,
+     note text,
+     requested_at bigint NOT NULL
+   );`,
 ];
 
 /**

@@ -23,6 +23,9 @@ import { getMeta, setMeta } from '../store-meta';
 import { changeEventKey, DecisionStreamSubscriber, type DecisionCopy, type DecisionEvent, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
 import { unavailableOr } from './connection';
 import type { PgDecisionChanger } from './decision-change';
+import type { PgLabelRecorder } from './labels';
+import type { ApplicationLabel, GraphStore, LabelInput, LabelOutcome } from '../graph-store';
+import type { LabelRecorder } from '../label-record';
 import { replicatedOf, type PgDecisionCommitter, type ReplicatedDecision } from './decisions';
 import type { ChangeRequest, DecisionChange, DecisionChanger } from '../decision-change';
 import { applyChange } from '../local-decision-change';
@@ -40,6 +43,9 @@ export interface ReplicaOptions {
   readonly followPool: Pool;
   readonly shared: PgDecisionCommitter;
   readonly changer: PgDecisionChanger;
+  readonly labeller: PgLabelRecorder;
+  /** The local copy's labels (this replica's own SQLite store). */
+  readonly labels: GraphStore;
   /** The local copy (this replica's own SQLite store). */
   readonly store: AuditStore;
   /** The local copy's live exposure (limits reports and the limits stage's snapshot; the check itself runs on PostgreSQL). */
@@ -48,6 +54,13 @@ export interface ReplicaOptions {
   /** How often the stream position is written to the local store. Default 1,000 ms. */
   readonly positionSaveMs?: number;
   readonly stream?: Omit<DecisionStreamOptions, 'onEvent' | 'onError'>;
+}
+
+export interface ReplicaHooks {
+  /** A decision another replica made, now in the local copy: it joins the velocity index and the fraud graph. */
+  readonly onReplicated: (row: DecisionRow, clusterId: string | null, committedAt: number) => void;
+  /** A label another replica recorded, now in the local copy: the fraud graph takes it. */
+  readonly onLabelled: (applicationId: string, label: ApplicationLabel) => void;
 }
 
 export interface ReplicaStats {
@@ -61,7 +74,7 @@ export interface ReplicaStats {
   copyRetries: number;
 }
 
-export class Replica implements DecisionCommitter, DecisionChanger {
+export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorder {
   readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0 };
   private stopping = false;
   private readonly subscriber: DecisionStreamSubscriber;
@@ -73,8 +86,7 @@ export class Replica implements DecisionCommitter, DecisionChanger {
   /** Own decisions whose local copy failed: already in velocity and graph, so the stream copies them without telling those again. */
   private readonly ownUncopied = new Set<string>();
   private savedPosition = 0;
-  /** A decision another replica made, now in the local copy: it joins the velocity index and the fraud graph. */
-  private onReplicated: (row: DecisionRow, clusterId: string | null, committedAt: number) => void = () => undefined;
+  private hooks: ReplicaHooks = { onReplicated: () => undefined, onLabelled: () => undefined };
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ReplicaOptions) {
@@ -107,8 +119,8 @@ export class Replica implements DecisionCommitter, DecisionChanger {
    * Follows the stream from the local copy's saved position and resolves once the copy holds
    * every decision committed before the call (the service answers nothing until then).
    */
-  async start(onReplicated: (row: DecisionRow, clusterId: string | null, committedAt: number) => void): Promise<void> {
-    this.onReplicated = onReplicated;
+  async start(hooks: ReplicaHooks): Promise<void> {
+    this.hooks = hooks;
     const saved = Number(getMeta(this.o.store.database, POSITION_META) ?? 0);
     this.savedPosition = Number.isSafeInteger(saved) && saved >= 0 ? saved : 0;
     const { rows } = await this.o.followPool.query<{ last: string }>('SELECT COALESCE(max(seq), 0)::text AS last FROM decision_events');
@@ -243,7 +255,25 @@ export class Replica implements DecisionCommitter, DecisionChanger {
       await this.copyChange(event.decisionId, event.change);
       return;
     }
+    if (event.kind === 'labelled') {
+      await this.pendingOf.get(event.outcome.kind === 'labelled' ? event.outcome.record.applicationId : event.outcome.request.applicationId);
+      if (this.o.labels.copyLabel(event.outcome) && event.outcome.kind === 'labelled') this.hooks.onLabelled(event.outcome.record.applicationId, event.outcome.record.label);
+      return;
+    }
     await this.followDecided(streamed.seq, event.decisionId, event.copy ? { ...event, copy: event.copy } : undefined, event.clusterId, streamed.committedAt);
+  }
+
+  /** A label: recorded on PostgreSQL (four eyes across replicas), then into the local copy before it is answered. */
+  async record(input: LabelInput): Promise<LabelOutcome> {
+    let outcome: LabelOutcome;
+    try {
+      outcome = await this.o.labeller.record(input);
+    } catch (err) {
+      throw unavailableOr(err);
+    }
+    // The copy's label history and pending clearance read as the caller's answer says, at once.
+    this.o.labels.copyLabel(outcome);
+    return outcome;
   }
 
   /**
@@ -268,7 +298,7 @@ export class Replica implements DecisionCommitter, DecisionChanger {
       }
       if (this.ownUncopied.delete(decisionId)) return;
       this.stats.replicated += 1;
-      this.onReplicated(replicated.row, clusterId, committedAt);
+      this.hooks.onReplicated(replicated.row, clusterId, committedAt);
     });
     const tracked = copying.finally(() => {
       this.pending.delete(seq);

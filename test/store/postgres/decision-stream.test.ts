@@ -106,7 +106,7 @@ async function expectComplete(f: Follower, after = 0): Promise<void> {
   const seqs = f.got.map((e) => e.seq);
   for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1] as number);
   expect(seqs).toEqual(await committedSeqs(after));
-  expect(new Set(f.got.map((e) => e.event.decisionId)).size).toBe(seqs.length);
+  expect(new Set(f.got.map((e) => (e.event as DecisionEvent).decisionId)).size).toBe(seqs.length);
 }
 
 describe('decision stream', () => {
@@ -130,7 +130,7 @@ describe('decision stream', () => {
     for (const f of [a, b]) {
       await until(() => f.got.length >= 300, `300 events (got ${f.got.length})`);
       await expectComplete(f);
-      expect(new Set(f.got.map((e) => e.event.decisionId))).toEqual(new Set(committed));
+      expect(new Set(f.got.map((e) => (e.event as DecisionEvent).decisionId))).toEqual(new Set(committed));
       expect(f.sub.stats.forcedGaps).toBe(0);
       expect(f.errors).toEqual([]);
     }
@@ -165,7 +165,7 @@ describe('decision stream', () => {
     expect(f.got).toEqual([]);
     await early.end(true);
     await until(() => f.got.length === 2, 'both events');
-    expect(f.got.map((e) => e.event.decisionId)).toEqual(['hold-early', 'hold-late']);
+    expect(f.got.map((e) => (e.event as DecisionEvent).decisionId)).toEqual(['hold-early', 'hold-late']);
     expect(f.got[0]?.seq).toBe(early.seq);
   });
 
@@ -189,7 +189,7 @@ describe('decision stream', () => {
       late.release();
     }
     await until(() => f.got.length === 2, 'both events');
-    expect(f.got.map((e) => e.event.decisionId)).toEqual(['newest-early', 'newest-late']);
+    expect(f.got.map((e) => (e.event as DecisionEvent).decisionId)).toEqual(['newest-early', 'newest-late']);
   });
 
   it('passes the hole of a rollback as soon as it rolls back, not after the grace period', async () => {
@@ -206,7 +206,7 @@ describe('decision stream', () => {
     // hundred ms may pass, alone a few ms.
     await until(() => f.got.length === 1, 'the event after the hole', 5000);
     expect(Date.now() - rolledBack).toBeLessThan(5000);
-    expect(f.got[0]?.event.decisionId).toBe('rb-after');
+    expect((f.got[0]?.event as DecisionEvent | undefined)?.decisionId).toBe('rb-after');
     expect(f.sub.stats.abandonedGaps).toBeGreaterThan(0);
     expect(f.sub.stats.forcedGaps).toBe(0);
   });
@@ -217,7 +217,7 @@ describe('decision stream', () => {
     const stuck = await openPublish(schema.pool, 'grace-stuck');
     await publish(schema.pool, 'grace-after');
     await until(() => f.got.length === 1, 'the event after the stuck hole');
-    expect(f.got[0]?.event.decisionId).toBe('grace-after');
+    expect((f.got[0]?.event as DecisionEvent | undefined)?.decisionId).toBe('grace-after');
     expect(f.sub.stats.forcedGaps).toBe(1);
     expect(f.errors.map((e) => e.message).join()).toMatch(/passed after 150 ms/);
     await stuck.end(false);
