@@ -1,6 +1,7 @@
 // The entry point and the wiring diagram: createService builds the parts (src/composition) in
 // order and closes them in reverse; main() reads the settings, listens, and handles signals. The
 // only module that touches process.*; tests build the same service through createService.
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
@@ -28,6 +29,14 @@ import type { AuditStore } from './store/audit-store';
 import { checkStoreIdentifierKey } from './store/identifier-key-chain';
 
 export { StartupError, type ServiceOverrides } from './composition/built';
+
+/**
+ * The key cluster-page cursors are signed with, derived from the identifier key every replica
+ * shares: a cursor one replica issued pages on any other (the generation it names is shared too).
+ */
+function cursorKeyOf(keys: readonly Buffer[]): Buffer {
+  return createHmac('sha256', keys[keys.length - 1] as Buffer).update('cluster-page cursor v1').digest();
+}
 
 export interface Service {
   readonly app: ReturnType<typeof createApp>;
@@ -69,7 +78,7 @@ export async function createService(settings: Settings, logger: Logger, override
     await parts.add(followReplicas(root, stores, fraud));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));
     const governance = await parts.add(buildGovernance(root, { keys, protector, rules, models, stores, decided }));
-    const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining }));
+    const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining, cursorKey: cursorKeyOf(keys) }));
     logger.info({ rules: rules.current.version, products: [...rules.current.flows.keys()], decisions: stores.store.countDecisions() }, 'service built');
     return {
       app,

@@ -8,9 +8,14 @@ import { WorkerRunner } from '../graph/recluster-runner';
 import type { IdentifierType } from '../identity/identifiers';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import type { DecisionRow } from '../store/audit-store';
+import { publishClustering } from '../store/postgres/clusterings';
+import { portableOf } from '../graph/published-clustering';
 import type { Built, Root } from './built';
 import type { Models } from './models';
 import type { Stores } from './store';
+
+/** A clustering of a few million applications is tens of MB to write: more than a decision's wait. */
+const PUBLISH_TIMEOUT_MS = 120_000;
 
 export interface FraudGraphPart {
   readonly graph: FraudGraph;
@@ -24,7 +29,7 @@ export function retentionPolicyOf(settings: Settings): RetentionPolicy {
   return { decisionDays: settings.decisionRetentionDays, identifierDays: settings.identifierRetentionDays, graphWindowDays: settings.graphWindowDays };
 }
 
-export function buildFraudGraph({ settings, logger, clock, overrides }: Root, rules: RuleSetHolder, models: Models, { graphStore, velocity }: Stores): Built<FraudGraphPart> {
+export function buildFraudGraph({ settings, logger, clock, overrides }: Root, rules: RuleSetHolder, models: Models, { graphStore, velocity, replica }: Stores): Built<FraudGraphPart> {
   const clusterConfig = () => rules.current.tables.get(CLUSTERS_TABLE) as ClusterConfig;
   const graph = new FraudGraph({
     config: clusterConfig,
@@ -32,7 +37,17 @@ export function buildFraudGraph({ settings, logger, clock, overrides }: Root, ru
     reclusterEvery: settings.graphReclusterEvery,
     reclusterIntervalMs: settings.graphReclusterIntervalMs,
     clock,
-    onReclustered: (summary, generation) => logger.info({ generation, ...summary }, 'fraud graph reclustered'),
+    onReclustered: (summary, generation) => {
+      logger.info({ generation, ...summary }, 'fraud graph reclustered');
+      // On replicas, the lease holder's clustering is every replica's.
+      const clustering = graph.clustering;
+      if (replica && clustering) {
+        publishClustering(replica.pool, portableOf(clustering, graph.identity), PUBLISH_TIMEOUT_MS).catch((err: unknown) =>
+          logger.error({ generation, err: (err as Error).message }, 'publishing the clustering to the other replicas failed; the next recluster publishes again'),
+        );
+      }
+    },
+    ...(replica ? { reclustersHere: () => replica.reclusterLease.held } : {}),
     onReclusterFailed: (err) => logger.error({ err: err.message }, 'fraud graph recluster failed; the previous clustering stays in force'),
   });
   const retentionPolicy = retentionPolicyOf(settings);

@@ -1,6 +1,6 @@
 // The HTTP side: credentials (API keys file, identity provider tokens), the express app with
 // its routes, and what /ready reports.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
@@ -26,6 +26,7 @@ import type { FraudGraphPart } from './fraud-graph';
 import type { Governance } from './governance';
 import type { Models } from './models';
 import { rulesReadiness } from './rules';
+import { requestRecluster } from '../store/postgres/clusterings';
 import type { Stores } from './store';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -39,9 +40,16 @@ const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
   'POST /decisions/{decisionId}/outcome',
 ]);
 
+/** On a replica: an investigator's recluster request reaching one that does not recluster goes to the lease holder. */
+function reclusterElsewhere(stores: Stores, settings: Settings): { requestRecluster?: () => Promise<void> } {
+  const shared = stores.replica;
+  if (!shared) return {};
+  return { requestRecluster: () => requestRecluster(shared.pool, randomUUID(), settings.databaseStatementTimeoutMs) };
+}
+
 export async function buildHttp(
   { settings, logger, metrics, clock }: Root,
-  parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; governance: Governance; draining: () => boolean },
+  parts: { rules: RuleSetHolder; models: Models; stores: Stores; fraud: FraudGraphPart; decided: Decisions; governance: Governance; draining: () => boolean; cursorKey: Buffer },
 ): Promise<Built<ReturnType<typeof createApp>>> {
   const { rules, stores: { store, graphStore, exposure }, fraud: { graph, clusterConfig } } = parts;
   const { decisions, lifecycle, history, applicationSchema, historyLineSchema, ruleVersions, outcomes } = parts.decided;
@@ -68,9 +76,9 @@ export async function buildHttp(
         logger.warn({ result, ...detail }, 'request refused');
       },
     },
-    // A cursor is valid until the next recluster, so a key per process is enough.
+    // A cursor is valid until the next recluster; its key is the same on every replica (main.ts).
     extraRouters: [
-      (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, linking: () => clusterConfig().linking, clock, cursorKey: randomBytes(32) }, guard),
+      (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, ...reclusterElsewhere(parts.stores, settings), linking: () => clusterConfig().linking, clock, cursorKey: parts.cursorKey }, guard),
       (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,

@@ -23,6 +23,9 @@ import type { FraudGraph } from '../graph/fraud-graph';
 import type { DecisionRow } from '../store/audit-store';
 import { migrate } from '../store/postgres/migrations';
 import { Replica } from '../store/postgres/replica';
+import { LeaseKeeper } from '../store/postgres/lease';
+import { readClustering } from '../store/postgres/clusterings';
+import { resultFrom } from '../graph/published-clustering';
 import { StartupError, type Built, type Root } from './built';
 
 export interface Stores {
@@ -44,6 +47,8 @@ export interface SharedDatabase {
   /** The decision stream's own (replica.ts says why). */
   readonly followPool: pg.Pool;
   readonly replica: Replica;
+  /** The replica holding it computes and publishes the clusterings; the others adopt them. */
+  readonly reclusterLease: LeaseKeeper;
 }
 
 export async function buildStores({ settings, logger, clock }: Root, identifierKeyFingerprint: string): Promise<Built<Stores>> {
@@ -89,6 +94,7 @@ export async function buildStores({ settings, logger, clock }: Root, identifierK
       clearInterval(storeProbe);
       clearInterval(pruneTimer);
       if (shared) {
+        await shared.reclusterLease.stop();
         await shared.replica.stop();
         await Promise.all([shared.pool.end(), shared.followPool.end()]);
       }
@@ -145,7 +151,8 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
       book,
       onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),
     });
-    return { pool, followPool, replica };
+    const reclusterLease = new LeaseKeeper(pool, 'recluster', { onError: (err) => logger.warn({ err: err.message }, 'trying the recluster lease failed; tried again') });
+    return { pool, followPool, replica, reclusterLease };
   } catch (err) {
     await Promise.all([pool.end(), followPool.end()]);
     throw err;
@@ -162,13 +169,42 @@ export async function followReplicas({ logger, metrics }: Root, stores: Stores, 
   if (shared) {
     const started = performance.now();
     let caughtUp = false;
+    const { graph } = fraud;
+    const adopt = async (generation?: number) => {
+      const published = await readClustering(shared.followPool, generation);
+      if (published && graph.adopt(resultFrom(published, graph.identity), published.generation, published.at)) {
+        logger.info({ generation: published.generation, clusters: published.clusters }, 'adopted the clustering the recluster lease holder published');
+      }
+      return published;
+    };
     await shared.replica.start({
       onReplicated: (row, clusterId, committedAt) => {
         fraud.remember(row, clusterId);
         // Catching up at start is not lag; from then on, each copy is timed against its commit.
         if (caughtUp) metrics.replicaLag.observe(Math.max(0, Date.now() - committedAt));
       },
-      onLabelled: (applicationId, label) => fraud.graph.label(applicationId, label),
+      onLabelled: (applicationId, label) => void graph.label(applicationId, label),
+      onClustered: async (generation) => {
+        if (shared.reclusterLease.held) return;
+        await adopt(generation);
+      },
+      onReclusterRequested: () => {
+        if (shared.reclusterLease.held) void graph.recluster().catch(() => undefined);
+      },
+    });
+    await adopt();
+    // The replica that takes the lease continues the published generations' count, then reclusters.
+    await shared.reclusterLease.start({
+      onAcquired: () => {
+        logger.info('holding the recluster lease: this replica computes and publishes the clusterings');
+        void adopt()
+          .then((latest) => {
+            if (latest) graph.continueFrom(latest.generation);
+            return graph.recluster();
+          })
+          .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'the first recluster after taking the lease failed; the schedule tries again'));
+      },
+      onLost: (err) => logger.warn({ err: err.message }, 'lost the recluster lease (its connection ended); another replica takes it'),
     });
     caughtUp = true;
     positionGauge = setInterval(() => metrics.replicaPosition.set(shared.replica.position), 1000).unref();

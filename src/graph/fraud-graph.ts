@@ -9,7 +9,7 @@ import { Clustering } from './clustering';
 import type { ClusterConfig } from './config';
 import { fraudFacts, type FraudFacts } from './fraud-facts';
 import { IdentityGraph, type GraphApplication, type Label } from './identity-graph';
-import type { ReclusterSummary, ResultBuffers } from './recluster';
+import type { ReclusterResult, ReclusterSummary, ResultBuffers } from './recluster';
 import type { ReclusterRunner } from './recluster-runner';
 
 /** Until the first clustering: recluster after this many applications (capped at reclusterEvery)… */
@@ -43,6 +43,11 @@ export interface FraudGraphOptions {
   readonly clock?: () => number;
   readonly timers?: ScheduleTimers;
   readonly onReclustered?: (summary: ReclusterSummary, generation: number) => void;
+  /**
+   * Whether this instance computes clusterings (default: always). Replicas sharing a database
+   * leave it to the one holding the recluster lease, and adopt what it publishes.
+   */
+  readonly reclustersHere?: () => boolean;
   readonly onReclusterFailed?: (err: Error) => void;
 }
 
@@ -291,6 +296,11 @@ export class FraudGraph {
    */
   recluster(): Promise<ReclusterSummary | undefined> {
     if (this.closed) return Promise.resolve(undefined);
+    if (!this.reclustersHere) {
+      // Another replica computes the clusterings; this one adopts them.
+      this.sinceRecluster = 0;
+      return Promise.resolve(undefined);
+    }
     if (this.running) {
       this.again ??= this.running.catch(() => undefined).then(() => {
         this.again = undefined;
@@ -341,6 +351,31 @@ export class FraudGraph {
       this.armFirst();
     });
     return this.running;
+  }
+
+  /** Whether this instance computes its clusterings (else it adopts another replica's). */
+  get reclustersHere(): boolean {
+    return this.options.reclustersHere?.() ?? true;
+  }
+
+  /**
+   * Takes a clustering computed elsewhere (the replica holding the recluster lease) over this
+   * graph's positions (published-clustering.ts), unless one as new is in force already. Labels
+   * changed between that replica's snapshot and now are in the next clustering's statistics.
+   */
+  adopt(result: ReclusterResult, generation: number, at: number): boolean {
+    if (this.closed || generation <= this.generation) return false;
+    this.generation = generation;
+    this.current = new Clustering(result, this.options.config(), this.identity, generation, at);
+    for (const index of this.provisional.keys()) if (index < result.applications) this.provisional.delete(index);
+    this.sinceRecluster = 0;
+    this.disarmFirst();
+    return true;
+  }
+
+  /** The next clustering computed here is numbered after `generation` (a replica taking over the lease continues the count). */
+  continueFrom(generation: number): void {
+    this.generation = Math.max(this.generation, generation);
   }
 
   /**

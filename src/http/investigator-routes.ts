@@ -20,6 +20,8 @@ export interface InvestigatorDeps {
   readonly store: GraphStore;
   /** Where labels are recorded: the embedded store, or the replicas' shared one (src/store/label-record.ts). */
   readonly labels: LabelRecorder;
+  /** On a replica that does not recluster: passes the request to the one holding the recluster lease. */
+  readonly requestRecluster?: () => Promise<void>;
   readonly linking: () => LinkingConfig;
   readonly clock: () => number;
   /** Signs page cursors, so a client can only hand back positions this service issued. */
@@ -157,10 +159,24 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
   // Starts a recluster, or joins the one running: 202 at once with the generation it will produce
   // (GET /clusters shows it when clustering.generation reaches it). Never queues a further run, so
   // repeated requests cost at most the one recluster.
-  router.post('/clusters/recluster', guard('POST /clusters/recluster'), jsonIfAny, parseJsonBody(1024), (req, res) => {
+  router.post('/clusters/recluster', guard('POST /clusters/recluster'), jsonIfAny, parseJsonBody(1024), async (req, res) => {
     validateRecluster(req.body ?? {});
     const ticket = deps.graph.reclusterNow();
-    if (!ticket) throw new ApiError('SERVICE_UNAVAILABLE', [{ path: '(service)', message: 'shutting down: no further reclusters' }]);
+    if (!ticket && !deps.graph.reclustersHere && deps.requestRecluster) {
+      await deps.requestRecluster();
+      const status = deps.graph.status();
+      res
+        .status(202)
+        .location('/clusters')
+        .json({ state: 'requested', generation: (status.clustering?.generation ?? 0) + 1, startedAt: new Date(deps.clock()).toISOString(), applications: status.applications, clustering: status.clustering });
+      return;
+    }
+    if (!ticket) {
+      const why = deps.graph.reclustersHere
+        ? 'shutting down: no further reclusters'
+        : 'another replica holds the recluster lease and computes the clusterings; ask it (its clustering reaches this replica when done)';
+      throw new ApiError('SERVICE_UNAVAILABLE', [{ path: '(service)', message: why }]);
+    }
     res
       .status(202)
       .location('/clusters')
@@ -327,8 +343,12 @@ export const INVESTIGATOR_OPENAPI = {
       type: 'object',
       required: ['state', 'generation', 'startedAt', 'applications', 'clustering'],
       properties: {
-        state: { enum: ['started', 'joined'], description: 'started: this request started a recluster; joined: one was already running and this request waits for it (no further run is queued).' },
-        generation: { type: 'integer', description: 'The generation the recluster produces; GET /clusters lists it once clustering.generation reaches this.' },
+        state: {
+          enum: ['started', 'joined', 'requested'],
+          description:
+            'started: this request started a recluster; joined: one was already running and this request waits for it (no further run is queued); requested: this replica does not recluster, and passed the request to the replica holding the recluster lease.',
+        },
+        generation: { type: 'integer', description: 'The generation the recluster produces (for requested: the earliest it can be); GET /clusters lists it once clustering.generation reaches this.' },
         startedAt: { type: 'string', format: 'date-time' },
         applications: { type: 'integer', description: 'Applications in the snapshot it clusters.' },
         clustering: { oneOf: [{ type: 'null' }, clusteringStatus], description: 'The clustering in force until it ends.' },

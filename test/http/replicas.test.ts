@@ -47,7 +47,7 @@ beforeAll(async () => {
   rulesDir = copyRules();
   const file = path.join(rulesDir, 'limits', 'regions.json');
   const regions = JSON.parse(readFileSync(file, 'utf8'));
-  regions.regions.tight = { limit: 50_000, warnAt: 0.95 };
+  regions.regions.tight = { limit: 25_000, warnAt: 0.95 };
   writeFileSync(file, JSON.stringify(regions));
   for (let i = 0; i < 3; i++) replicas.push(await startReplica());
 });
@@ -81,23 +81,23 @@ describe('replicas sharing PostgreSQL', () => {
   });
 
   // The 1,000-approval race with a replica killed half-way is test/http/replicas-crash.test.ts, on real processes.
-  it('300 concurrent approvals spread over three replicas against a limit that fits exactly 50: exactly 50 approved, the ledger their sum', async () => {
-    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => (replicas[i % 3] as TestServer).as('los').post('/decide', application({ region: 'tight', amount: 1_000 }))));
+  it('150 concurrent approvals spread over three replicas against a limit that fits exactly 25: exactly 25 approved, the ledger their sum', async () => {
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => (replicas[i % 3] as TestServer).as('los').post('/decide', application({ region: 'tight', amount: 1_000 }))));
     expect(results.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
     const approved = results.filter((r) => r.body.outcome === 'approve');
-    expect(approved).toHaveLength(50);
-    expect(approved.reduce((sum, r) => sum + r.body.offer.limit, 0)).toBe(50_000);
+    expect(approved).toHaveLength(25);
+    expect(approved.reduce((sum, r) => sum + r.body.offer.limit, 0)).toBe(25_000);
     const turnedAway = results.filter((r) => r.body.outcome !== 'approve');
     expect(turnedAway.every((r) => r.body.reasons.some((x: { code: string }) => x.code === 'REGION_LIMIT_EXCEEDED'))).toBe(true);
     const ledger = await schema.pool.query<{ n: string; sum: string }>("SELECT count(*) AS n, sum(amount)::text AS sum FROM exposure_reservations WHERE region = 'tight' AND released_at IS NULL");
-    expect(ledger.rows[0]).toEqual({ n: '50', sum: '50000' });
+    expect(ledger.rows[0]).toEqual({ n: '25', sum: '25000' });
     // Every replica's own view of the region follows, whichever replica booked.
     for (const replica of replicas) {
       const tight = await eventually(
         async () => ((await replica.get('/limits/regions')).body.regions as { region: string; reserved: number }[]).find((r) => r.region === 'tight'),
-        (r) => r?.reserved === 50_000,
+        (r) => r?.reserved === 25_000,
       );
-      expect(tight).toMatchObject({ reserved: 50_000, liveApprovals: 50, status: 'full' });
+      expect(tight).toMatchObject({ reserved: 25_000, liveApprovals: 25, status: 'full' });
     }
   }, 120_000);
 
@@ -165,6 +165,43 @@ describe('replicas sharing PostgreSQL', () => {
       expect(labels.body).toMatchObject({ label: 'legit', clearance: null });
       expect(labels.body.history.at(-1)).toMatchObject({ label: 'legit', by: 'key:investigator', confirmedBy: 'key:secondInvestigator' });
     }
+  });
+
+  it('one replica reclusters; every replica answers GET /clusters with its clustering, and a cursor from one pages on another', async () => {
+    // A device farm decided across the three replicas.
+    const farm = Array.from({ length: 9 }, (_, k) => application({ identifiers: { deviceId: `FARM-DEVICE-${k % 2}`, phone: `+86 139 5555 ${String(1000 + (k % 3)).padStart(4, '0')}` } }));
+    // And a second, smaller ring, so the clusters take more than one page.
+    const pair = Array.from({ length: 3 }, () => application({ identifiers: { deviceId: 'PAIR-DEVICE', email: 'pair.ring@example.com' } }));
+    const sent = await Promise.all([...farm, ...pair].map((app, k) => (replicas[k % 3] as TestServer).as('los').post('/decide', app)));
+    expect(sent.every((r) => r.status === 200)).toBe(true);
+    for (const replica of replicas) for (const r of sent) await eventually(() => replica.get(`/decisions/${r.body.decisionId}`), (got) => got.status === 200);
+    // Asked on every replica: the lease holder starts it, the others pass the request on.
+    const asked = await Promise.all(replicas.map((r) => r.post('/clusters/recluster', {})));
+    expect(asked.filter((r) => r.status !== 202).map((r) => [r.status, r.body])).toEqual([]);
+    expect(asked.filter((r) => r.body.state !== 'requested')).toHaveLength(1);
+    const first = await eventually(
+      () => a().as('investigator').get('/clusters?limit=1&sort=size'),
+      (r) => r.body.clusters?.some((c: { size: number }) => c.size >= 9),
+    );
+    const generation = first.body.clustering.generation as number;
+    const all = async (replica: TestServer) => {
+      const page = await eventually(() => replica.as('investigator').get('/clusters?limit=100&sort=size'), (r) => r.body.clustering?.generation === generation);
+      return { generation: page.body.clustering.generation, clusters: page.body.clusters };
+    };
+    const answers = await Promise.all(replicas.map(all));
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    const ring = (answers[0]?.clusters as { id: string; size: number }[]).find((c) => c.size >= 9);
+    expect(ring).toBeDefined();
+    const detail = await c().as('investigator').get(`/clusters/${ring?.id}`);
+    expect(detail.status).toBe(200);
+    expect(new Set(detail.body.members.map((m: { applicationId: string }) => m.applicationId))).toEqual(new Set(farm.map((f) => f.applicationId)));
+    // A cursor issued by one replica continues on another.
+    const firstPage = await a().as('investigator').get('/clusters?limit=1&sort=size');
+    expect(firstPage.body.nextCursor).toEqual(expect.any(String));
+    const next = await b().as('investigator').get(`/clusters?limit=1&sort=size&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`);
+    expect(next.status).toBe(200);
+    expect(next.body.clusters[0]?.id).toBe((answers[0]?.clusters as { id: string }[])[1]?.id);
   });
 
   it('refuses changes not shared across replicas yet (501), after the credential check', async () => {

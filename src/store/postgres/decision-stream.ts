@@ -98,8 +98,11 @@ export interface LabelledEvent {
   readonly outcome: LabelOutcome;
 }
 
-/** What the stream carries: decided events (written before kinds existed, so without one), changes and labels. */
-export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent | LabelledEvent;
+/** A clustering the lease holder published (clusterings.ts), and an investigator's request for one. */
+export type ClusteringEvent = { readonly kind: 'clustered'; readonly generation: number } | { readonly kind: 'recluster_requested' };
+
+/** What the stream carries: decided events (written before kinds existed, so without one), changes, labels and clusterings. */
+export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent | LabelledEvent | ClusteringEvent;
 
 export interface StreamedDecision {
   readonly seq: number;
@@ -177,6 +180,11 @@ export const labelEventKey = (outcome: LabelOutcome): string =>
 /** Publishes a label, in the transaction that records it (as publishDecision). Labels name no decision. */
 export async function publishLabel(client: PoolClient, outcome: LabelOutcome): Promise<number | null> {
   return publish(client, null, labelEventKey(outcome), { kind: 'labelled', outcome });
+}
+
+/** Publishes an event that names no decision (a clustering, a request), in the caller's transaction. */
+export async function publishEvent(client: PoolClient, key: string, payload: ClusteringEvent): Promise<number | null> {
+  return publish(client, null, key, payload);
 }
 
 async function publish(client: PoolClient, decisionId: string | null, key: string, payload: StreamEvent): Promise<number | null> {

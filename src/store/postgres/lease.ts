@@ -70,3 +70,61 @@ export async function withLease<T>(pool: Pool, name: string, job: () => Promise<
     await lease.release();
   }
 }
+
+/**
+ * Keeps trying to hold the lease `name`: at start and every `retryMs` while another replica holds
+ * it, so when the holder dies or is cut off, one of the others takes over within that time.
+ */
+export class LeaseKeeper {
+  private lease: Lease | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private trying: Promise<void> | undefined;
+
+  private handlers: { readonly onAcquired?: () => void; readonly onLost?: (err: Error) => void } = {};
+
+  constructor(
+    private readonly pool: Pool,
+    readonly name: string,
+    private readonly options: { readonly retryMs?: number; readonly onError?: (err: Error) => void } = {},
+  ) {}
+
+  get held(): boolean {
+    return this.lease !== undefined;
+  }
+
+  /** Tries now and every retryMs; resolves after the first try (held or not). */
+  start(handlers: { readonly onAcquired?: () => void; readonly onLost?: (err: Error) => void } = {}): Promise<void> {
+    this.handlers = handlers;
+    this.timer = setInterval(() => void this.tryOnce(), this.options.retryMs ?? 5_000).unref();
+    return this.tryOnce();
+  }
+
+  private tryOnce(): Promise<void> {
+    if (this.stopped || this.lease) return Promise.resolve();
+    this.trying ??= tryLease(this.pool, this.name)
+      .then((lease) => {
+        if (!lease) return;
+        if (this.stopped) return lease.release();
+        this.lease = lease;
+        void lease.lost.then((err) => {
+          if (this.lease !== lease) return;
+          this.lease = undefined;
+          this.handlers.onLost?.(err);
+        });
+        this.handlers.onAcquired?.();
+      })
+      .catch((err: unknown) => this.options.onError?.(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => (this.trying = undefined));
+    return this.trying;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.trying;
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
+  }
+}

@@ -131,6 +131,14 @@ export const MIGRATIONS: readonly string[] = [
      note text,
      requested_at bigint NOT NULL
    );`,
+  // 8: clusterings published by the replica holding the recluster lease, by generation, for every
+  // replica to load (clusterings.ts); the latest few are kept.
+  `CREATE TABLE clusterings (
+     generation bigint PRIMARY KEY,
+     computed_at bigint NOT NULL,
+     published_at timestamptz NOT NULL DEFAULT now(),
+     payload bytea NOT NULL
+   );`,
 ];
 
 /**

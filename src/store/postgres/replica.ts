@@ -61,6 +61,10 @@ export interface ReplicaHooks {
   readonly onReplicated: (row: DecisionRow, clusterId: string | null, committedAt: number) => void;
   /** A label another replica recorded, now in the local copy: the fraud graph takes it. */
   readonly onLabelled: (applicationId: string, label: ApplicationLabel) => void;
+  /** The lease holder published clustering `generation`; every decision it clustered is in the copy. */
+  readonly onClustered: (generation: number) => Promise<void>;
+  /** An investigator asked some replica for a recluster: the lease holder starts one. */
+  readonly onReclusterRequested: () => void;
 }
 
 export interface ReplicaStats {
@@ -86,7 +90,7 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   /** Own decisions whose local copy failed: already in velocity and graph, so the stream copies them without telling those again. */
   private readonly ownUncopied = new Set<string>();
   private savedPosition = 0;
-  private hooks: ReplicaHooks = { onReplicated: () => undefined, onLabelled: () => undefined };
+  private hooks: ReplicaHooks = { onReplicated: () => undefined, onLabelled: () => undefined, onClustered: async () => undefined, onReclusterRequested: () => undefined };
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ReplicaOptions) {
@@ -258,6 +262,16 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
     if (event.kind === 'labelled') {
       await this.pendingOf.get(event.outcome.kind === 'labelled' ? event.outcome.record.applicationId : event.outcome.request.applicationId);
       if (this.o.labels.copyLabel(event.outcome) && event.outcome.kind === 'labelled') this.hooks.onLabelled(event.outcome.record.applicationId, event.outcome.record.label);
+      return;
+    }
+    if (event.kind === 'clustered') {
+      // Its members are decisions before it in the stream: their copies first.
+      await Promise.all(this.pending.values());
+      await this.hooks.onClustered(event.generation);
+      return;
+    }
+    if (event.kind === 'recluster_requested') {
+      this.hooks.onReclusterRequested();
       return;
     }
     await this.followDecided(streamed.seq, event.decisionId, event.copy ? { ...event, copy: event.copy } : undefined, event.clusterId, streamed.committedAt);
