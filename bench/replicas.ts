@@ -24,7 +24,7 @@
 //   BENCH_REPLICAS_REGIONS           optional comma-separated regions the applications take in turn (default: sample.ts's east for all)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,7 @@ import { generateApiKey } from '../src/access/api-keys';
 import { withDefaultUser } from '../src/store/postgres/connection';
 import { quoteIdent } from '../src/store/postgres/migrations';
 import { sampleApplication } from './sample';
+import { processCpuSeconds } from './process-cpu';
 
 const DATABASE_URL = withDefaultUser(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/test');
 const SECONDS = Number(process.env.BENCH_REPLICAS_SECONDS ?? 15);
@@ -150,15 +151,6 @@ async function stopInstance(instance: Instance): Promise<void> {
   clearTimeout(force);
 }
 
-/** CPU seconds the process has used so far, all threads (utime + stime from /proc); NaN without /proc. */
-function processCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The load: autocannon, closed loop, a fresh application per request (every /decide a real decision).

@@ -2,7 +2,7 @@
 // same run (the ceiling), then where the time of one decision goes. Prints rps, p50, p99 and
 // ratios. The load generator runs in this process, the server in a child process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { devAuthorization } from './credentials';
 import { profileDecision } from './profile';
 import { sampleApplication } from './sample';
 import { startupBench } from './startup';
+import { processCpuSeconds } from './process-cpu';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -37,15 +38,6 @@ interface Load {
   serverCpuMs: number;
 }
 
-/** CPU seconds the process has used so far, all threads (utime + stime from /proc). */
-function processCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 let sequence = 0;
 let authorization = '';
