@@ -181,7 +181,8 @@ const service = new DecisionService({
   ruleSetOfVersion: (v) => versions.ofVersion(v),
   onCommitted: (row) => row.identifiers.forEach((id) => velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt })),
 });
-const lifecycle = new DecisionLifecycle({ changer: new LocalDecisionChanger(store, exposure), ruleSet: () => ruleSet, clock });
+const changer = new LocalDecisionChanger(store, exposure);
+const lifecycle = new DecisionLifecycle({ changer, ruleSet: () => ruleSet, clock });
 
 const members = applications();
 say(`backtest:quarter: ${count(members.length)} applications from ${GENERATORS.length} populations (seed ${seed}), ${new Date(QUARTER_START).toISOString().slice(0, 10)} to ${new Date(QUARTER_END).toISOString().slice(0, 10)}; data dir ${dataDir}`);
@@ -223,7 +224,7 @@ say(`decided ${count(decided)} applications in ${elapsed()} (${Object.entries(pr
 // ---- loan outcomes, as the lender reports them (POST /decisions/:id/outcome → LoanOutcomes.record)
 
 now = AS_OF;
-const loanOutcomes = new LoanOutcomes(store, clock);
+const loanOutcomes = new LoanOutcomes(store, changer, clock);
 const statuses: Record<string, number> = {};
 const reports: { decisionId: string; status: LoanOutcome; at: number }[] = [];
 for (const a of approved) {

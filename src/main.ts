@@ -75,8 +75,8 @@ export async function createService(settings: Settings, logger: Logger, override
     const rules = await parts.add(buildRules(root, protector, models));
     const stores = await parts.add(buildStores(root, fingerprint));
     const fraud = await parts.add(buildFraudGraph(root, rules, models, stores));
-    await parts.add(followReplicas(root, stores, fraud));
     const decided = await parts.add(buildDecisions(root, protector, rules, models, stores, fraud));
+    await parts.add(followReplicas(root, stores, fraud, decided.outcomes));
     const governance = await parts.add(buildGovernance(root, { keys, protector, rules, models, stores, decided }));
     const app = await parts.add(buildHttp(root, { rules, models, stores, fraud, decided, governance, draining: () => draining, cursorKey: cursorKeyOf(keys) }));
     logger.info({ rules: rules.current.version, products: [...rules.current.flows.keys()], decisions: stores.store.countDecisions() }, 'service built');

@@ -128,8 +128,9 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       metrics.predictedPd.set({ grade: c.grade }, c.predictedPd);
     }
   };
-  const outcomes = new LoanOutcomes(store, clock, (outcome, calibration) => {
-    metrics.loanOutcomes.inc({ status: outcome.status });
+  const outcomes = new LoanOutcomes(store, stores.changer, clock, (outcome, calibration, here) => {
+    // Counted where reported (replicas' counters add up); calibration is every replica's whole view.
+    if (here) metrics.loanOutcomes.inc({ status: outcome.status });
     calibrationGauges(calibration);
   });
   calibrationGauges(outcomes.calibration());

@@ -37,7 +37,6 @@ export const SERVICE_VERSION = '0.1.0';
  */
 const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
   'POST /history',
-  'POST /decisions/{decisionId}/outcome',
 ]);
 
 /** On a replica: an investigator's recluster request reaching one that does not recluster goes to the lease holder. */

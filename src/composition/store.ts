@@ -20,7 +20,7 @@ import { PgDecisionCommitter } from '../store/postgres/decisions';
 import { PgLabelRecorder } from '../store/postgres/labels';
 import { LocalLabelRecorder, type LabelRecorder } from '../store/label-record';
 import type { FraudGraph } from '../graph/fraud-graph';
-import type { DecisionRow } from '../store/audit-store';
+import type { DecisionRow, LoanOutcomeRow } from '../store/audit-store';
 import { migrate } from '../store/postgres/migrations';
 import { Replica } from '../store/postgres/replica';
 import { LeaseKeeper } from '../store/postgres/lease';
@@ -163,7 +163,7 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
  * With DATABASE_URL: follows the decisions other replicas commit into the local copy, the
  * velocity index and the fraud graph; resolves once caught up with the shared database.
  */
-export async function followReplicas({ logger, metrics }: Root, stores: Stores, fraud: { readonly graph: FraudGraph; readonly remember: (row: DecisionRow, clusterId?: string | null) => void }): Promise<Built<undefined>> {
+export async function followReplicas({ logger, metrics }: Root, stores: Stores, fraud: { readonly graph: FraudGraph; readonly remember: (row: DecisionRow, clusterId?: string | null) => void }, outcomes: { observe(outcome: LoanOutcomeRow, first: boolean): void }): Promise<Built<undefined>> {
   const shared = stores.replica;
   let positionGauge: NodeJS.Timeout | undefined;
   if (shared) {
@@ -191,6 +191,7 @@ export async function followReplicas({ logger, metrics }: Root, stores: Stores, 
       onReclusterRequested: () => {
         if (shared.reclusterLease.held) void graph.recluster().catch(() => undefined);
       },
+      onLoanOutcome: (outcome, first) => outcomes.observe(outcome, first),
     });
     await adopt();
     // The replica that takes the lease continues the published generations' count, then reclusters.

@@ -1,10 +1,12 @@
 // How approved loans turned out, fed back by the lender: repaid, defaulted, fraud, written off.
-// Each report is one unit of work (the outcome row and the decision's history), idempotent; an
+// Each report is one change of the decision (the outcome row and its history entry, on one
+// instance or across replicas), idempotent; an
 // outcome moves only forward (a default written off, a default found to be fraud). Calibration
 // (observed bad rate against the PD the loan was priced at, by grade) is kept in memory from them.
 import { DecisionNotFoundError, DecisionStateError } from './errors';
 import { storedDocumentOf } from './record';
 import type { AuditStore, LoanOutcomeRow } from '../store/audit-store';
+import type { DecisionChanger } from '../store/decision-change';
 
 export const LOAN_OUTCOMES = ['repaid', 'defaulted', 'fraud', 'written_off'] as const;
 export type LoanOutcome = (typeof LOAN_OUTCOMES)[number];
@@ -44,10 +46,12 @@ export class LoanOutcomes {
   private readonly byGrade = new Map<string, GradeTotals>();
 
   constructor(
-    private readonly store: AuditStore,
+    /** Totals at start: the store's (on a replica, its local copy's; outcomes copied later are observed). */
+    store: AuditStore,
+    private readonly changer: DecisionChanger,
     private readonly clock: () => number = Date.now,
-    /** Told of each outcome that changed something, with calibration as it stands (metrics). */
-    private readonly onRecorded?: (outcome: LoanOutcomeRow, calibration: readonly Calibration[]) => void,
+    /** Told of each outcome that changed something, with calibration as it stands (metrics); here: reported to this instance, not copied from another replica. */
+    private readonly onRecorded?: (outcome: LoanOutcomeRow, calibration: readonly Calibration[], here: boolean) => void,
   ) {
     for (const t of store.loanOutcomeTotals()) {
       if (t.grade === null) continue;
@@ -70,37 +74,44 @@ export class LoanOutcomes {
    * is not an approved loan, or a time before the decision or in the future.
    */
   async record(decisionId: string, report: OutcomeReport, by: string): Promise<{ outcome: LoanOutcomeRow; changed: boolean }> {
-    const { store } = this;
-    const done = await store.commit(() => {
-      const decision = store.getDecision(decisionId);
-      if (!decision) throw new DecisionNotFoundError(decisionId);
-      if (decision.currentOutcome !== 'approve' || (decision.status !== 'final' && decision.status !== 'expired')) {
-        throw new DecisionStateError(`decision ${decisionId} is not an approved loan (status ${decision.status}, outcome ${decision.currentOutcome}): it has no outcome to report`);
-      }
-      const now = this.clock();
-      if (report.at < decision.decidedAt || report.at > now) {
-        throw new DecisionStateError(`an outcome happens after its decision (${new Date(decision.decidedAt).toISOString()}) and not in the future`);
-      }
-      const earlier = store.loanOutcome(decisionId);
-      if (earlier && earlier.status === report.status && earlier.at === report.at) return { outcome: earlier, changed: false, first: false };
-      if (earlier && !LATER[earlier.status as LoanOutcome]?.includes(report.status)) {
-        throw new DecisionStateError(`decision ${decisionId} turned out ${earlier.status} already; ${report.status} is not a later status (${LATER[earlier.status as LoanOutcome]?.join(', ') || 'none'})`);
-      }
-      const score = storedDocumentOf(decision.document).score;
-      const outcome: LoanOutcomeRow = { decisionId, status: report.status, at: report.at, grade: earlier?.grade ?? score?.grade ?? null, pd: earlier?.pd ?? score?.pd ?? null, recordedBy: by, recordedAt: now };
-      store.setLoanOutcome(outcome);
-      store.addEvent(decisionId, now, 'outcome_recorded', { status: report.status, at: new Date(report.at).toISOString(), by, ...(earlier ? { previous: earlier.status } : {}) });
-      return { outcome, changed: true, first: !earlier };
+    const now = this.clock();
+    const { result } = await this.changer.change({
+      decisionId,
+      needsExposure: false,
+      plan: ({ decision, loanOutcome: earlier }) => {
+        if (!decision) throw new DecisionNotFoundError(decisionId);
+        if (decision.currentOutcome !== 'approve' || (decision.status !== 'final' && decision.status !== 'expired')) {
+          throw new DecisionStateError(`decision ${decisionId} is not an approved loan (status ${decision.status}, outcome ${decision.currentOutcome}): it has no outcome to report`);
+        }
+        if (report.at < decision.decidedAt || report.at > now) {
+          throw new DecisionStateError(`an outcome happens after its decision (${new Date(decision.decidedAt).toISOString()}) and not in the future`);
+        }
+        if (earlier && earlier.status === report.status && earlier.at === report.at) return { change: undefined, result: { outcome: earlier, changed: false, first: false } };
+        if (earlier && !LATER[earlier.status as LoanOutcome]?.includes(report.status)) {
+          throw new DecisionStateError(`decision ${decisionId} turned out ${earlier.status} already; ${report.status} is not a later status (${LATER[earlier.status as LoanOutcome]?.join(', ') || 'none'})`);
+        }
+        const score = storedDocumentOf(decision.document).score;
+        const outcome: LoanOutcomeRow = { decisionId, status: report.status, at: report.at, grade: earlier?.grade ?? score?.grade ?? null, pd: earlier?.pd ?? score?.pd ?? null, recordedBy: by, recordedAt: now };
+        const event = { at: now, type: 'outcome_recorded', detail: { status: report.status, at: new Date(report.at).toISOString(), by, ...(earlier ? { previous: earlier.status } : {}) } };
+        return { change: { status: decision.status, currentOutcome: decision.currentOutcome, event, loanOutcome: outcome }, result: { outcome, changed: true, first: !earlier } };
+      },
     });
-    // Every later status is bad too: only a first report moves the counts.
-    if (done.first && done.outcome.grade !== null) {
-      const g = this.totals(done.outcome.grade);
+    if (result.changed) this.observe(result.outcome, result.first, true);
+    return { outcome: result.outcome, changed: result.changed };
+  }
+
+  /**
+   * Counts an outcome recorded (here, or by another replica and copied here) in calibration. Every
+   * later status is bad too: only a loan's first report moves the counts.
+   */
+  observe(outcome: LoanOutcomeRow, first: boolean, here = false): void {
+    if (first && outcome.grade !== null) {
+      const g = this.totals(outcome.grade);
       g.loans++;
-      if (BAD.has(done.outcome.status)) g.bad++;
-      g.pdSum += done.outcome.pd ?? 0;
+      if (BAD.has(outcome.status)) g.bad++;
+      g.pdSum += outcome.pd ?? 0;
     }
-    if (done.changed) this.onRecorded?.(done.outcome, this.calibration());
-    return { outcome: done.outcome, changed: done.changed };
+    this.onRecorded?.(outcome, this.calibration(), here);
   }
 
   /** Observed bad rate against the mean predicted PD, by grade. */

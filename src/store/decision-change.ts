@@ -6,7 +6,7 @@
 // them or refuses by throwing; the change commits whole (status, history, booking or release) or
 // not at all, and a release gives the room back once.
 import type { RegionExposure } from '../limits/regions';
-import type { DecisionStatus, Reservation, StoredDecision } from './audit-store';
+import type { DecisionStatus, LoanOutcomeRow, Reservation, StoredDecision } from './audit-store';
 
 export interface DecisionChange {
   readonly status: DecisionStatus;
@@ -17,6 +17,8 @@ export interface DecisionChange {
   readonly reserve?: Reservation;
   /** Gives the decision's live reservation back (with event.type as the reason). */
   readonly release?: boolean;
+  /** How the loan turned out, reported by the lender (replaces an earlier report). */
+  readonly loanOutcome?: LoanOutcomeRow;
 }
 
 export interface ChangeContext {
@@ -26,18 +28,28 @@ export interface ChangeContext {
   readonly reservation: Reservation | undefined;
   /** The decision's region's committed exposure where the request asked for it (NO_EXPOSURE otherwise). */
   readonly exposure: RegionExposure;
+  /** How the loan turned out, as last reported. */
+  readonly loanOutcome: LoanOutcomeRow | undefined;
 }
 
 export interface ChangeRequest<R> {
   readonly decisionId: string;
   /** Whether the plan reads the region's exposure (a sign-off that may approve). */
   readonly needsExposure: boolean;
-  /** Decides the change, or throws to refuse it (nothing is then written). Synchronous and pure. */
-  readonly plan: (context: ChangeContext) => { readonly change: DecisionChange; readonly result: R };
+  /**
+   * Decides the change, or throws to refuse it; no change (undefined) where the request changes
+   * nothing (a report made again). Nothing is written without a change. Synchronous and pure.
+   */
+  readonly plan: (context: ChangeContext) => Planned<R>;
+}
+
+export interface Planned<R> {
+  readonly change: DecisionChange | undefined;
+  readonly result: R;
 }
 
 export interface DecisionChanger {
-  change<R>(request: ChangeRequest<R>): Promise<{ readonly change: DecisionChange; readonly result: R }>;
+  change<R>(request: ChangeRequest<R>): Promise<Planned<R>>;
   /** Decisions whose approval's reservation is unreleased and expires at or before `now`. */
   expiring(now: number): Promise<string[]>;
 }

@@ -204,12 +204,29 @@ describe('replicas sharing PostgreSQL', () => {
     expect(next.body.clusters[0]?.id).toBe((answers[0]?.clusters as { id: string }[])[1]?.id);
   });
 
+  it('a loan outcome reported to one replica is in every replica\'s history and calibration, counted once where reported', async () => {
+    const decided = await a().as('los').post('/decide', application());
+    expect(decided.body.outcome).toBe('approve');
+    await eventually(() => c().get(`/decisions/${decided.body.decisionId}`), (r) => r.status === 200);
+    const at = new Date().toISOString();
+    const reported = await c().as('los').post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'defaulted', at });
+    expect(reported.status).toBe(200);
+    // Reported again through another replica: the same report changes nothing.
+    expect((await b().as('los').post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'defaulted', at })).body.changed).toBe(false);
+    for (const replica of replicas) {
+      const seen = await eventually(() => replica.get(`/decisions/${decided.body.decisionId}`), (r) => r.body.history?.some((h: { type: string }) => h.type === 'outcome_recorded'));
+      expect(seen.body.history.filter((h: { type: string }) => h.type === 'outcome_recorded')).toHaveLength(1);
+      const metrics = await eventually(() => replica.as('monitoring').get('/metrics'), (r) => /loan_observed_bad_rate\{grade="/.test(r.body));
+      expect(metrics.body).toMatch(/loan_observed_bad_rate\{grade="[A-E]"\} 1/);
+      expect(/loan_outcomes_total\{status="defaulted"\} 1/.test(metrics.body)).toBe(replica === c());
+    }
+  });
+
   it('refuses changes not shared across replicas yet (501), after the credential check', async () => {
-    const decided = await a().as('los').post('/decide', application({ amount: 1_500 }));
-    const outcome = await a().post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'repaid', at: new Date().toISOString() });
-    expect(outcome.status).toBe(501);
-    expect(outcome.body.error.code).toBe('NOT_SHARED_YET');
-    expect((await a().anonymous().post(`/decisions/${decided.body.decisionId}/outcome`, { status: 'repaid' })).status).toBe(401);
+    const history = await a().post('/history', { applications: [] });
+    expect(history.status).toBe(501);
+    expect(history.body.error.code).toBe('NOT_SHARED_YET');
+    expect((await a().anonymous().post('/history', { applications: [] })).status).toBe(401);
     const ready = await a().anonymous().get('/ready');
     expect(ready.body.checks.database).toMatchObject({ ok: true });
   });

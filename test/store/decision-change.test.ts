@@ -95,6 +95,25 @@ describe.each(Object.keys(STORE_ADAPTERS))('decision change (%s)', (name) => {
     expect(await changer(1).expiring(1_000)).not.toContain(id);
   });
 
+  it("a loan's outcome is in the next change's context; a plan that changes nothing writes nothing", async () => {
+    const id = await decided(committer(0), 'CH-OUTCOME', 'north', 10);
+    const report = (status: string, at: number) => ({
+      decisionId: id,
+      needsExposure: false,
+      plan: ({ decision, loanOutcome }: ChangeContext) => {
+        if (!decision) throw new Refused('no such decision');
+        if (loanOutcome?.status === status) return { change: undefined, result: 'unchanged' };
+        const row = { decisionId: id, status, at, grade: 'B', pd: 0.05, recordedBy: 'key:los', recordedAt: at };
+        const change: DecisionChange = { status: decision.status, currentOutcome: decision.currentOutcome, event: { at, type: 'outcome_recorded', detail: { status } }, loanOutcome: row };
+        return { change, result: loanOutcome ? `after ${loanOutcome.status}` : 'first' };
+      },
+    });
+    expect((await changer(0).change(report('defaulted', 300))).result).toBe('first');
+    expect((await changer(1).change(report('defaulted', 301))).result).toBe('unchanged');
+    expect((await changer(2).change(report('written_off', 302))).result).toBe('after defaulted');
+    expect(await adapter.history(id)).toHaveLength(2);
+  });
+
   it('lists approvals past their expiry, and a refused change writes nothing', async () => {
     const id = await decided(committer(0), 'CH-EXPIRES', 'west', 50);
     expect(await changer(1).expiring(19)).not.toContain(id);

@@ -139,6 +139,17 @@ export const MIGRATIONS: readonly string[] = [
      published_at timestamptz NOT NULL DEFAULT now(),
      payload bytea NOT NULL
    );`,
+  // 9: how approved loans turned out, reported by lenders (decision-change.ts), as the embedded
+  // store keeps them: one row per decision, moved forward by later reports.
+  `CREATE TABLE loan_outcomes (
+     decision_id text PRIMARY KEY REFERENCES decisions (decision_id) ON DELETE CASCADE,
+     status text NOT NULL,
+     at bigint NOT NULL,
+     grade text,
+     pd double precision,
+     recorded_by text NOT NULL,
+     recorded_at bigint NOT NULL
+   );`,
 ];
 
 /**

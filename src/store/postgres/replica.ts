@@ -17,7 +17,7 @@
 //   in its copy and is passed over.
 import type { Pool } from 'pg';
 import type { ExposureBook } from '../../limits/exposure-book';
-import { ApplicationExistsError, type AuditStore, type DecisionRow, type DecisionStatus, type Reservation, type StoredDecision } from '../audit-store';
+import { ApplicationExistsError, type AuditStore, type DecisionRow, type DecisionStatus, type LoanOutcomeRow, type Reservation, type StoredDecision } from '../audit-store';
 import type { CommitOutcome, CommitPlan, CommitRequest, DecisionCommitter } from '../decision-commit';
 import { getMeta, setMeta } from '../store-meta';
 import { changeEventKey, DecisionStreamSubscriber, type DecisionCopy, type DecisionEvent, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
@@ -27,8 +27,8 @@ import type { PgLabelRecorder } from './labels';
 import type { ApplicationLabel, GraphStore, LabelInput, LabelOutcome } from '../graph-store';
 import type { LabelRecorder } from '../label-record';
 import { replicatedOf, type PgDecisionCommitter, type ReplicatedDecision } from './decisions';
-import type { ChangeRequest, DecisionChange, DecisionChanger } from '../decision-change';
-import { applyChange } from '../local-decision-change';
+import type { ChangeRequest, DecisionChange, DecisionChanger, Planned } from '../decision-change';
+import { applyChange, undoInBook, type AppliedChange } from '../local-decision-change';
 
 const POSITION_META = 'replica_stream_position';
 /** Copies of other replicas' decisions in flight at most (the local store commits them in groups). */
@@ -65,6 +65,8 @@ export interface ReplicaHooks {
   readonly onClustered: (generation: number) => Promise<void>;
   /** An investigator asked some replica for a recluster: the lease holder starts one. */
   readonly onReclusterRequested: () => void;
+  /** A loan outcome another replica recorded, now in the local copy (first: the loan's first report). */
+  readonly onLoanOutcome: (outcome: LoanOutcomeRow, first: boolean) => void;
 }
 
 export interface ReplicaStats {
@@ -82,15 +84,17 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0 };
   private stopping = false;
   private readonly subscriber: DecisionStreamSubscriber;
-  /** This replica's own decisions between their PostgreSQL commit and their local copy. */
-  private readonly copying = new Map<string, Promise<boolean>>();
+  /** This replica's own commits and changes in flight, until their local copy is made (own()). */
+  private readonly copying = new Map<string, Promise<void>>();
   /** Copies of other replicas' decisions in flight, by stream seq and by decision. */
   private readonly pending = new Map<number, Promise<void>>();
   private readonly pendingOf = new Map<string, Promise<void>>();
+  /** Own changes whose local copy failed: counted already, so the stream applies them without telling calibration again. */
+  private readonly ownUncopiedChanges = new Set<string>();
   /** Own decisions whose local copy failed: already in velocity and graph, so the stream copies them without telling those again. */
   private readonly ownUncopied = new Set<string>();
   private savedPosition = 0;
-  private hooks: ReplicaHooks = { onReplicated: () => undefined, onLabelled: () => undefined, onClustered: async () => undefined, onReclusterRequested: () => undefined };
+  private hooks: ReplicaHooks = { onReplicated: () => undefined, onLabelled: () => undefined, onClustered: async () => undefined, onReclusterRequested: () => undefined, onLoanOutcome: () => undefined };
   private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ReplicaOptions) {
@@ -155,28 +159,42 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   }
 
   async commit<P extends CommitPlan>(request: CommitRequest<P>): Promise<CommitOutcome<P>> {
-    let outcome: CommitOutcome<P>;
-    try {
-      outcome = await this.o.shared.commit(request);
-    } catch (err) {
-      throw unavailableOr(err);
-    }
-    if (!outcome.stored) return outcome;
-    const { row, status, reservation } = outcome.plan;
-    const copy = this.copy(row, status, reservation).catch((err: unknown) => {
-      // Stored and streamed: the answer stands, and the stream copies it in later.
-      this.stats.localCopyFailures += 1;
-      this.ownUncopied.add(row.decisionId);
-      this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
-      return false;
+    return this.own(`application/${request.applicationId}`, async () => {
+      let outcome: CommitOutcome<P>;
+      try {
+        outcome = await this.o.shared.commit(request);
+      } catch (err) {
+        throw unavailableOr(err);
+      }
+      if (!outcome.stored) return outcome;
+      const { row, status, reservation } = outcome.plan;
+      await this.copy(row, status, reservation).catch((err: unknown) => {
+        // Stored and streamed: the answer stands, and the stream copies it in later.
+        this.stats.localCopyFailures += 1;
+        this.ownUncopied.add(row.decisionId);
+        this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+      });
+      return outcome;
     });
-    this.copying.set(row.decisionId, copy);
+  }
+
+  /**
+   * Runs this replica's own commit or change under `key` from before it reaches PostgreSQL until
+   * its local copy is made: the stream's event for it, however early it arrives, waits, then finds
+   * it copied, so velocity, the graph and calibration count it once (the caller tells them).
+   */
+  private async own<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = work();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.copying.set(key, settled);
     try {
-      await copy;
+      return await running;
     } finally {
-      this.copying.delete(row.decisionId);
+      if (this.copying.get(key) === settled) this.copying.delete(key);
     }
-    return outcome;
   }
 
   /** Into the local copy; false where it is there already. The book follows only a copy made here. */
@@ -192,38 +210,35 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   }
 
   /** A change of a stored decision: committed on PostgreSQL, then into the local copy before it is answered. */
-  async change<R>(request: ChangeRequest<R>): Promise<{ change: DecisionChange; result: R }> {
-    let done: { change: DecisionChange; result: R };
-    try {
-      done = await this.o.changer.change(request);
-    } catch (err) {
-      throw unavailableOr(err);
-    }
-    const key = changeEventKey(request.decisionId, done.change);
-    const copy = this.copyChange(request.decisionId, done.change).catch((err: unknown) => {
-      this.stats.localCopyFailures += 1;
-      this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+  async change<R>(request: ChangeRequest<R>): Promise<Planned<R>> {
+    return this.own(`decision/${request.decisionId}`, async () => {
+      let done: Planned<R>;
+      try {
+        done = await this.o.changer.change(request);
+      } catch (err) {
+        throw unavailableOr(err);
+      }
+      if (done.change) {
+        await this.copyChange(request.decisionId, done.change).catch((err: unknown) => {
+          // Committed and streamed: the stream applies it to the copy later (the caller counted it).
+          this.stats.localCopyFailures += 1;
+          this.ownUncopiedChanges.add(changeEventKey(request.decisionId, done.change as DecisionChange));
+          this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        });
+      }
+      return done;
     });
-    this.copying.set(key, copy.then(() => true));
-    try {
-      await copy;
-    } finally {
-      this.copying.delete(key);
-    }
-    return done;
   }
 
   async expiring(now: number): Promise<string[]> {
     return this.o.changer.expiring(now);
   }
 
-  private copyChange(decisionId: string, change: DecisionChange): Promise<unknown> {
+  private copyChange(decisionId: string, change: DecisionChange): Promise<AppliedChange | undefined> {
     const { store, book } = this.o;
     return store.commit(
       () => applyChange(store, book, decisionId, change),
-      (moved) => {
-        if (moved) book.apply(moved.reservation, moved.sign === 1 ? -1 : 1);
-      },
+      (applied) => undoInBook(book, applied),
     );
   }
 
@@ -249,14 +264,16 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   private async copyEvent(streamed: StreamedDecision): Promise<void> {
     const { event } = streamed;
     if (event.kind === 'changed') {
-      await this.copying.get(changeEventKey(event.decisionId, event.change));
+      await this.copying.get(`decision/${event.decisionId}`);
       await this.pendingOf.get(event.decisionId);
       // Its decision first, where this copy lacks it (a decision whose own copy failed).
       if (!this.o.store.getDecision(event.decisionId)) {
         await this.followDecided(streamed.seq, event.decisionId, undefined, null, streamed.committedAt);
         await this.pendingOf.get(event.decisionId);
       }
-      await this.copyChange(event.decisionId, event.change);
+      const applied = await this.copyChange(event.decisionId, event.change);
+      const mine = this.ownUncopiedChanges.delete(changeEventKey(event.decisionId, event.change));
+      if (applied?.outcome && !mine) this.hooks.onLoanOutcome(applied.outcome.row, applied.outcome.first);
       return;
     }
     if (event.kind === 'labelled') {
@@ -296,7 +313,7 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
    * At most MAX_PENDING_COPIES are in flight; the saved position stays below the oldest.
    */
   private async followDecided(seq: number, decisionId: string, carried: (DecisionEvent & { copy: DecisionCopy }) | undefined, clusterId: string | null, committedAt: number): Promise<void> {
-    await this.copying.get(decisionId);
+    if (carried) await this.copying.get(`application/${carried.applicationId}`);
     if (this.o.store.getDecision(decisionId) || this.pendingOf.has(decisionId)) {
       this.stats.present += 1;
       return;
