@@ -52,6 +52,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
     ruleSet: () => rules.current,
     clock,
     validate: compileChecker(historyLineSchema),
+    ...(stores.replica ? { shared: stores.replica.replica } : {}),
     onImported: (imported) => {
       for (const { row, label } of imported) {
         remember(row);

@@ -17,7 +17,6 @@ import { investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';
 import { compileValidator } from '../http/validation';
 import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
-import type { Operation } from '../http/access';
 import type { Metrics } from '../observability/metrics';
 import type { RuleSetHolder } from '../rules/hot-reload';
 import { StartupError, type Built, type Root } from './built';
@@ -31,13 +30,7 @@ import type { Stores } from './store';
 
 export const SERVICE_VERSION = '0.1.0';
 
-/**
- * Changes that still write only the local copy: refused on a replica (501 NOT_SHARED_YET) until
- * they commit on PostgreSQL and travel on the stream, so no replica ever disagrees about them.
- */
-const NOT_SHARED_ACROSS_REPLICAS: ReadonlySet<Operation> = new Set<Operation>([
-  'POST /history',
-]);
+
 
 /** On a replica: an investigator's recluster request reaching one that does not recluster goes to the lease holder. */
 function reclusterElsewhere(stores: Stores, settings: Settings): { requestRecluster?: () => Promise<void> } {
@@ -81,7 +74,6 @@ export async function buildHttp(
       (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,
-    ...(parts.stores.replica ? { notShared: NOT_SHARED_ACROSS_REPLICAS } : {}),
     readiness: () => ({
       credentials: access.keysFile?.lastRejection
         ? { ok: true, degraded: true, detail: `serving the last good API keys; ${access.keysFile.file} was rejected: ${access.keysFile.lastRejection.messages.join('; ')}` }

@@ -188,8 +188,9 @@ export async function followReplicas({ logger, metrics }: Root, stores: Stores, 
         if (shared.reclusterLease.held) return;
         await adopt(generation);
       },
+      // As a request made here: it joins a recluster running, never queues another.
       onReclusterRequested: () => {
-        if (shared.reclusterLease.held) void graph.recluster().catch(() => undefined);
+        if (shared.reclusterLease.held) void graph.reclusterNow()?.done.catch(() => undefined);
       },
       onLoanOutcome: (outcome, first) => outcomes.observe(outcome, first),
     });

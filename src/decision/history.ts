@@ -12,6 +12,7 @@ import type { AuditStore, DecisionRow } from '../store/audit-store';
 import type { ApplicationLabel, GraphStore } from '../store/graph-store';
 import type { Application } from './application';
 import { newDecisionId } from './ids';
+import { HistoryConflictError, type SharedHistory } from '../store/history-import';
 
 export const HISTORY_OUTCOMES = ['approve', 'review', 'decline'] as const;
 export const HISTORY_LABELS = ['fraud', 'legit'] as const;
@@ -187,6 +188,8 @@ export interface HistoryServiceDeps extends Omit<HistoryContext, 'products' | 'r
   readonly labels: GraphStore;
   /** After each commit: feed the identity graph and velocity index (the running service). */
   readonly onImported?: (imported: readonly ImportedApplication[]) => void;
+  /** On a replica: batches are stored on the shared database (and copied here) instead of the embedded store alone. */
+  readonly shared?: SharedHistory;
 }
 
 /** Where a file import stands: recorded with each batch, so a restart resumes after the last committed line. */
@@ -248,8 +251,21 @@ export class HistoryService {
 
   /** Commits records prepared elsewhere (npm run import prepares them in a worker thread). */
   async commitPrepared(prepared: readonly ImportedApplication[], source: string, progress?: ImportProgress): Promise<{ imported: number; alreadyPresent: number }> {
-    const { store, labels, clock } = this.deps;
+    const { store, labels, clock, shared } = this.deps;
     const now = clock();
+    if (shared) {
+      // A file's resumable progress lives in the embedded store; npm run import loads one instance's.
+      if (progress) throw new Error('a history file is imported into the embedded store (npm run import), not through a replica');
+      let imported: ImportedApplication[];
+      try {
+        imported = await shared.importHistory(prepared, source, now);
+      } catch (err) {
+        if (err instanceof HistoryConflictError) throw new DuplicateApplicationError(err.applicationId);
+        throw err;
+      }
+      this.deps.onImported?.(imported);
+      return { imported: imported.length, alreadyPresent: prepared.length - imported.length };
+    }
     const imported = await store.commit(() => {
       const out: ImportedApplication[] = [];
       for (const p of prepared) {

@@ -138,8 +138,6 @@ export interface AppDeps {
   readonly authenticator: Authenticator;
   readonly accessHooks?: AccessHooks;
   /** Further endpoints (e.g. the investigator API), mounted before the 404 handler; they get the same access guard. */
-  /** Operations refused while this instance is one of several replicas, until they are shared across them. */
-  readonly notShared?: ReadonlySet<Operation>;
   readonly extraRouters?: readonly ((guard: (operation: Operation) => express.RequestHandler) => express.Router)[];
 }
 
@@ -167,16 +165,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(authenticate(deps.authenticator, deps.accessHooks));
-  // After the credential and role check, so the refusal tells nothing to whoever may not ask.
-  const guard = (operation: Operation): express.RequestHandler => {
-    const allowed = allow(operation, deps.accessHooks);
-    if (!deps.notShared?.has(operation)) return allowed;
-    return (req, res, next) =>
-      allowed(req, res, (err?: unknown) => {
-        if (err !== undefined) return next(err);
-        next(new ApiError('NOT_SHARED_YET'));
-      });
-  };
+  const guard = (operation: Operation) => allow(operation, deps.accessHooks);
 
   app.use(decisionRoutes(deps, guard));
   app.use(operationsRoutes(deps, guard));

@@ -34,10 +34,6 @@ export const API_ERRORS = {
     message: 'The shared database cannot be reached now; the decision was not acknowledged. Retry after the Retry-After interval: a retry of the same request answers with the stored decision if it was committed.',
   },
   OVERLOADED: { status: 503, message: 'The service is at capacity; nothing was decided or stored. Retry after the Retry-After interval.' },
-  NOT_SHARED_YET: {
-    status: 501,
-    message: 'This instance is one of several replicas sharing PostgreSQL (DATABASE_URL), and this change is not shared across replicas yet: it is refused rather than applied to one replica only.',
-  },
   INTERNAL: { status: 500, message: 'Internal error; the request was not decided. It is safe to retry.' },
 } as const;
 

@@ -294,6 +294,29 @@ export class PgDecisionCommitter implements DecisionCommitter {
     }
   }
 
+  /**
+   * Stores decisions that book nothing (imported history) in one transaction, with `alsoIn` run in
+   * it after them (their labels): all or nothing. Returns each one's outcome; where `keep` refuses
+   * the outcomes (an application stored already with another body), nothing is written.
+   */
+  async commitAll(plans: readonly CommitPlan[], alsoIn: (client: PoolClient, stored: readonly CommitPlan[]) => Promise<void>, keep: (outcomes: readonly CommitOutcome<CommitPlan>[]) => void): Promise<CommitOutcome<CommitPlan>[]> {
+    return inTransaction(this.pool, this.statementTimeoutMs, async (client) => {
+      const outcomes: CommitOutcome<CommitPlan>[] = [];
+      for (const plan of plans) {
+        if (plan.reservation) throw new Error('decision commit: a batch stores decisions that book nothing');
+        outcomes.push(await this.write(client, { applicationId: plan.row.applicationId, plan: () => plan }, plan));
+      }
+      keep(outcomes);
+      await alsoIn(
+        client,
+        outcomes.flatMap((o) => (o.stored ? [o.plan] : [])),
+      );
+      this.stats.commits += 1;
+      this.stats.decisions += outcomes.filter((o) => o.stored).length;
+      return outcomes;
+    });
+  }
+
   private async commitBatch(batch: readonly Pending[]): Promise<void> {
     const region = batch[0]?.request.exposureRegion;
     const planFailures = new Map<Pending, unknown>();

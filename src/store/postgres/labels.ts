@@ -49,10 +49,28 @@ export class PgLabelRecorder {
          RETURNING label_id::text AS label_id, application_id, label, labelled_by, note, labelled_at::text AS labelled_at, confirmed_by`,
         [l.applicationId, l.label, l.by, l.note, l.labelledAt, l.confirmedBy],
       );
-      const r = rows[0] as LabelRow;
-      outcome = { kind: 'labelled', record: { labelId: Number(r.label_id), applicationId: r.application_id, label: r.label, by: r.labelled_by, note: r.note, labelledAt: Number(r.labelled_at), confirmedBy: r.confirmed_by } };
+      outcome = labelledOf(rows[0] as LabelRow);
     }
     await publishLabel(client, outcome);
     return outcome;
   }
+}
+
+/**
+ * A label that came with imported history (the bank's own records: no four-eyes step), in the
+ * caller's transaction, published for every replica's copy.
+ */
+export async function insertImportedLabel(client: PoolClient, input: LabelInput): Promise<LabelOutcome> {
+  const { rows } = await client.query<LabelRow>(
+    `INSERT INTO application_labels (application_id, label, labelled_by, note, labelled_at) VALUES ($1, $2, $3, $4, $5)
+     RETURNING label_id::text AS label_id, application_id, label, labelled_by, note, labelled_at::text AS labelled_at, confirmed_by`,
+    [input.applicationId, input.label, input.by, input.note ?? null, input.at],
+  );
+  const outcome = labelledOf(rows[0] as LabelRow);
+  await publishLabel(client, outcome);
+  return outcome;
+}
+
+function labelledOf(r: LabelRow): LabelOutcome {
+  return { kind: 'labelled', record: { labelId: Number(r.label_id), applicationId: r.application_id, label: r.label, by: r.labelled_by, note: r.note, labelledAt: Number(r.labelled_at), confirmedBy: r.confirmed_by } };
 }

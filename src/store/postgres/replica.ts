@@ -23,7 +23,8 @@ import { getMeta, setMeta } from '../store-meta';
 import { changeEventKey, DecisionStreamSubscriber, type DecisionCopy, type DecisionEvent, type DecisionStreamOptions, type StreamedDecision } from './decision-stream';
 import { unavailableOr } from './connection';
 import type { PgDecisionChanger } from './decision-change';
-import type { PgLabelRecorder } from './labels';
+import { insertImportedLabel, type PgLabelRecorder } from './labels';
+import { HistoryConflictError, type HistoryEntry, type SharedHistory } from '../history-import';
 import type { ApplicationLabel, GraphStore, LabelInput, LabelOutcome } from '../graph-store';
 import type { LabelRecorder } from '../label-record';
 import { replicatedOf, type PgDecisionCommitter, type ReplicatedDecision } from './decisions';
@@ -80,13 +81,13 @@ export interface ReplicaStats {
   copyRetries: number;
 }
 
-export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorder {
+export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorder, SharedHistory {
   readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0 };
   private stopping = false;
   private readonly subscriber: DecisionStreamSubscriber;
   /** This replica's own commits and changes in flight, until their local copy is made (own()). */
   private readonly copying = new Map<string, Promise<void>>();
-  /** Copies of other replicas' decisions in flight, by stream seq and by decision. */
+  /** Copies of other replicas' decisions in flight, by stream seq, and by decision id and `application/<id>`. */
   private readonly pending = new Map<number, Promise<void>>();
   private readonly pendingOf = new Map<string, Promise<void>>();
   /** Own changes whose local copy failed: counted already, so the stream applies them without telling calibration again. */
@@ -178,23 +179,66 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
     });
   }
 
-  /**
-   * Runs this replica's own commit or change under `key` from before it reaches PostgreSQL until
-   * its local copy is made: the stream's event for it, however early it arrives, waits, then finds
-   * it copied, so velocity, the graph and calibration count it once (the caller tells them).
-   */
-  private async own<T>(key: string, work: () => Promise<T>): Promise<T> {
+  /** Imported history: stored on PostgreSQL all or nothing, then into the local copy, labels included. */
+  async importHistory(entries: readonly HistoryEntry[], source: string, importedAt: number): Promise<HistoryEntry[]> {
+    const keys = entries.map((e) => `application/${e.row.applicationId}`);
+    return this.ownAll(keys, async () => {
+      const labelled = new Map<string, LabelOutcome>();
+      let outcomes: CommitOutcome<CommitPlan>[];
+      try {
+        outcomes = await this.o.shared.commitAll(
+          entries.map((e) => ({ row: e.row, status: 'final' })),
+          async (client, stored) => {
+            const labels = new Map(entries.map((e) => [e.row.applicationId, e.label]));
+            for (const plan of stored) {
+              const label = labels.get(plan.row.applicationId);
+              if (label) labelled.set(plan.row.applicationId, await insertImportedLabel(client, { applicationId: plan.row.applicationId, label, by: source, note: 'imported with its history', at: importedAt }));
+            }
+          },
+          (all) => {
+            const conflict = all.find((o, i) => !o.stored && o.existing.requestFingerprint !== entries[i]?.row.requestFingerprint);
+            if (conflict && !conflict.stored) throw new HistoryConflictError(conflict.existing.applicationId);
+          },
+        );
+      } catch (err) {
+        throw unavailableOr(err);
+      }
+      const stored = entries.filter((_, i) => outcomes[i]?.stored);
+      for (const entry of stored) {
+        await this.copy(entry.row, 'final', undefined).catch((err: unknown) => {
+          this.stats.localCopyFailures += 1;
+          this.ownUncopied.add(entry.row.decisionId);
+          this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        });
+        const label = labelled.get(entry.row.applicationId);
+        if (label) this.o.labels.copyLabel(label);
+      }
+      return stored;
+    });
+  }
+
+  /** own() for a batch: every key held until the whole batch is copied. */
+  private async ownAll<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
     const running = work();
     const settled = running.then(
       () => undefined,
       () => undefined,
     );
-    this.copying.set(key, settled);
+    for (const key of keys) this.copying.set(key, settled);
     try {
       return await running;
     } finally {
-      if (this.copying.get(key) === settled) this.copying.delete(key);
+      for (const key of keys) if (this.copying.get(key) === settled) this.copying.delete(key);
     }
+  }
+
+  /**
+   * Runs this replica's own commit or change under `key` from before it reaches PostgreSQL until
+   * its local copy is made: the stream's event for it, however early it arrives, waits, then finds
+   * it copied, so velocity, the graph and calibration count it once (the caller tells them).
+   */
+  private own<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.ownAll([key], work);
   }
 
   /** Into the local copy; false where it is there already. The book follows only a copy made here. */
@@ -277,7 +321,8 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
       return;
     }
     if (event.kind === 'labelled') {
-      await this.pendingOf.get(event.outcome.kind === 'labelled' ? event.outcome.record.applicationId : event.outcome.request.applicationId);
+      // Its application's copy first: the graph labels only applications it holds.
+      await this.pendingOf.get(`application/${event.outcome.kind === 'labelled' ? event.outcome.record.applicationId : event.outcome.request.applicationId}`);
       if (this.o.labels.copyLabel(event.outcome) && event.outcome.kind === 'labelled') this.hooks.onLabelled(event.outcome.record.applicationId, event.outcome.record.label);
       return;
     }
@@ -331,14 +376,17 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
       this.stats.replicated += 1;
       this.hooks.onReplicated(replicated.row, clusterId, committedAt);
     });
+    const ofApplication = `application/${replicated.row.applicationId}`;
     const tracked = copying.finally(() => {
       this.pending.delete(seq);
       this.pendingOf.delete(decisionId);
+      this.pendingOf.delete(ofApplication);
     });
     // Fails only when the replica stops (it is then copied again from the saved position at the next start).
     tracked.catch(() => undefined);
     this.pending.set(seq, tracked);
     this.pendingOf.set(decisionId, tracked);
+    this.pendingOf.set(ofApplication, tracked);
     if (this.pending.size >= MAX_PENDING_COPIES) await Promise.race(this.pending.values());
   }
 
