@@ -76,7 +76,8 @@ describe('a replica losing its database under load', () => {
     // Every refusal said "not now" the way a client can act on: a commit that found the database
     // gone (DATABASE_UNAVAILABLE), or, once /ready knew, a request refused before deciding
     // (SERVICE_UNAVAILABLE, naming the database check).
-    expect(refused.some((r) => r.code === 'DATABASE_UNAVAILABLE')).toBe(true);
+    // Which of the two a request meets depends on whether /ready noticed first (a loaded machine decides).
+    expect(refused.length).toBeGreaterThan(0);
     const notNow = (r: (typeof refused)[number]) =>
       r.status === 503 && r.retryAfter !== null && (r.code === 'DATABASE_UNAVAILABLE' || (r.code === 'SERVICE_UNAVAILABLE' && r.details.some((d) => d.path === 'database')));
     expect(refused.filter((r) => !notNow(r))).toEqual([]);
