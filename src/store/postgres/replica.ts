@@ -107,8 +107,8 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   }
 
   /**
-   * Whether this replica can take decisions: its stream connection is up (the shared database is
-   * reachable) and no commit has found it unreachable since it last was.
+   * Whether this replica can take decisions: its stream connection is up (so the shared database
+   * is reachable). A commit that finds the database gone answers 503 on its own.
    */
   readiness(): { readonly ok: boolean; readonly detail: string } {
     if (this.subscriber.backendPid === null) return { ok: false, detail: 'the shared database (DATABASE_URL) is unreachable: reconnecting; decisions answer 503 until it is back' };
@@ -220,10 +220,10 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
   /** own() for a batch: every key held until the whole batch is copied. */
   private async ownAll<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
     const running = work();
-    const settled = running.then(
-      () => undefined,
-      () => undefined,
-    );
+    // Two of this replica's own operations on one key (the same application sent twice at once):
+    // the event waits for both.
+    const earlier = keys.map((key) => this.copying.get(key));
+    const settled = Promise.allSettled([running, ...earlier]).then(() => undefined);
     for (const key of keys) this.copying.set(key, settled);
     try {
       return await running;
