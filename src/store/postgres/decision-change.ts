@@ -9,7 +9,7 @@ import { NO_EXPOSURE } from '../../limits/regions';
 import type { LoanOutcomeRow, Reservation } from '../audit-store';
 import type { ChangeRequest, DecisionChanger, Planned } from '../decision-change';
 import { publishChange } from './decision-stream';
-import { DECISION_COLUMNS, exposureOf, inTransaction, LOCK_REGION, moveTotals, storedOf, type DecisionRecordRow } from './decisions';
+import { DECISION_COLUMNS, exposureOf, inTransaction, LOCK_REGION, moveTotals, reservationOfRecord, storedOf, type DecisionRecordRow, type ReservationRecord } from './decisions';
 
 const LIVE_RESERVATION = `SELECT decision_id, region, product, amount::text AS amount, pd, reserved_at::text AS reserved_at, expires_at::text AS expires_at
   FROM exposure_reservations WHERE decision_id = $1 AND released_at IS NULL`;
@@ -54,20 +54,6 @@ const loanOutcomeOf = (r: LoanOutcomeRecord): LoanOutcomeRow => ({
   recordedBy: r.recorded_by,
   recordedAt: Number(r.recorded_at),
 });
-
-interface ReservationRecord {
-  readonly decision_id: string;
-  readonly region: string;
-  readonly product: string;
-  readonly amount: string;
-  readonly pd: number | null;
-  readonly reserved_at: string;
-  readonly expires_at: string | null;
-}
-
-export function reservationOfRecord(r: ReservationRecord): Reservation {
-  return { decisionId: r.decision_id, region: r.region, product: r.product, amount: Number(r.amount), pd: r.pd, reservedAt: Number(r.reserved_at), expiresAt: Number(r.expires_at) };
-}
 
 export class PgDecisionChanger implements DecisionChanger {
   constructor(

@@ -122,6 +122,21 @@ export function exposureOf(row: { reserved: string; by_product: Record<string, n
   };
 }
 
+/** A reservation row as read (numeric and bigint columns as text). */
+export interface ReservationRecord {
+  readonly decision_id: string;
+  readonly region: string;
+  readonly product: string;
+  readonly amount: string;
+  readonly pd: number | null;
+  readonly reserved_at: string;
+  readonly expires_at: string | null;
+}
+
+export function reservationOfRecord(r: ReservationRecord): Reservation {
+  return { decisionId: r.decision_id, region: r.region, product: r.product, amount: Number(r.amount), pd: r.pd, reservedAt: Number(r.reserved_at), expiresAt: Number(r.expires_at) };
+}
+
 /** A decision as the stream's followers store it: the row, its status, identifiers and live reservation. */
 export interface ReplicatedDecision {
   readonly row: StoredDecision;
@@ -255,10 +270,10 @@ export class PgDecisionCommitter implements DecisionCommitter {
     const r = rows[0];
     if (!r) return undefined;
     const row = storedOf(r, r.identifiers);
-    const reservation: Reservation | undefined =
-      r.amount === null || r.r_product === null
+    const reservation =
+      r.amount === null || r.r_product === null || r.reserved_at === null
         ? undefined
-        : { decisionId: r.decision_id, region: r.region, product: r.r_product, amount: Number(r.amount), pd: r.pd, reservedAt: Number(r.reserved_at), expiresAt: Number(r.expires_at) };
+        : reservationOfRecord({ decision_id: r.decision_id, region: r.region, product: r.r_product, amount: r.amount, pd: r.pd, reserved_at: r.reserved_at, expires_at: r.expires_at });
     return { row, status: r.status, ...(reservation ? { reservation } : {}) };
   }
 

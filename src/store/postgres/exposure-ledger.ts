@@ -16,9 +16,10 @@
 // bookings leave a row: a refused decision can be tried again, and books if room was freed since
 // (the decision record, not the ledger, is what makes a refusal final).
 //
-// Amounts cross this boundary as numbers of currency units with at most two decimals (see
-// migrations.ts for numeric(15,2)); they are sent to PostgreSQL as exact decimal strings and
-// every sum and comparison runs there, never in floating point here.
+// Amounts cross this boundary as numbers of currency units with at most two decimals (toDecimal
+// refuses a third); they are sent to PostgreSQL as exact decimal strings and every sum and
+// comparison runs there, never in floating point here. The service itself books through
+// decisions.ts; this ledger is what `npm run bench:pg-ledger` measured to choose the row lock.
 import type { Pool, PoolClient } from 'pg';
 
 export type LedgerStrategy = 'row-lock' | 'serializable';

@@ -5,11 +5,11 @@
 // so replicas starting together apply each entry once: the second waits for the first to commit,
 // then finds nothing left to do.
 //
-// Money is numeric(15,2), in currency units as the service and the API count them: exact decimal
-// sums and comparisons in SQL (the limit check runs there), no unit conversion to get wrong at the
-// boundary, readable as-is by whoever queries the ledger, and the declared scale documents the
-// two-decimal rule. 15 digits keep every value exact to the cent as a JavaScript number
-// (10^15 cents < 2^53), so reading it back as a number loses nothing.
+// Money is numeric, in currency units as the service and the API count them: exact decimal sums
+// and comparisons in SQL, no unit conversion to get wrong at the boundary, readable as-is by
+// whoever queries the ledger. Migration 1 declared numeric(15,2) for the standalone ledger's
+// two-decimal rule (exposure-ledger.ts, which still enforces it); migration 4 dropped the scale
+// because the service books whatever amount the application schema accepts.
 import type { Pool, PoolClient } from 'pg';
 
 export const MIGRATIONS: readonly string[] = [

@@ -120,10 +120,6 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
     return this.subscriber.position;
   }
 
-  get streamStats() {
-    return this.subscriber.stats;
-  }
-
   /**
    * Follows the stream from the local copy's saved position and resolves once the copy holds
    * every decision committed before the call (the service answers nothing until then).
