@@ -152,14 +152,14 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
   const expireDue = () => sweep().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'expiring approvals failed'));
   await expireDue();
   const expiryTimer = setInterval(() => void expireDue(), settings.expirySweepMs).unref();
-  // Retention is not shared across replicas yet: it would purge one replica's copy only.
-  const sweepsLocalCopyOnly = shared !== undefined;
-
+  // On replicas, the one holding the sweep's lease purges the shared database (every copy follows
+  // from the stream); each fits its own graph to the window.
   const retention = new RetentionSweeper({
     store,
     graphStore,
     graph,
     policy: fraud.retentionPolicy,
+    ...(shared ? { target: shared.retention, exclusive: (passes) => withLease(shared.pool, 'retention-sweep', passes) } : {}),
     clock,
     onPurged: (kind, count) => metrics.retentionPurged.inc({ kind }, count),
   });
@@ -172,7 +172,7 @@ export async function buildDecisions(root: Root, protector: IdentifierProtector,
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, 'retention sweep failed; the next one carries on'));
   // The first sweep a minute after start (not during it), then on the period.
   const retentionTimers =
-    settings.retentionSweepMs > 0 && !sweepsLocalCopyOnly ? [setTimeout(() => void retentionSweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void retentionSweep(), settings.retentionSweepMs).unref()] : [];
+    settings.retentionSweepMs > 0 ? [setTimeout(() => void retentionSweep(), Math.min(60_000, settings.retentionSweepMs)).unref(), setInterval(() => void retentionSweep(), settings.retentionSweepMs).unref()] : [];
 
   return {
     value: { decisions, lifecycle, history, admission, retention, applicationSchema, historyLineSchema, ruleVersions: versions, outcomes },

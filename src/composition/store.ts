@@ -23,6 +23,7 @@ import type { FraudGraph } from '../graph/fraud-graph';
 import type { DecisionRow, LoanOutcomeRow } from '../store/audit-store';
 import { migrate } from '../store/postgres/migrations';
 import { Replica } from '../store/postgres/replica';
+import { PgRetention } from '../store/postgres/retention';
 import { LeaseKeeper } from '../store/postgres/lease';
 import { readClustering } from '../store/postgres/clusterings';
 import { resultFrom } from '../graph/published-clustering';
@@ -49,6 +50,8 @@ export interface SharedDatabase {
   readonly replica: Replica;
   /** The replica holding it computes and publishes the clusterings; the others adopt them. */
   readonly reclusterLease: LeaseKeeper;
+  /** Retention's passes on the shared database (run under the sweep's lease). */
+  readonly retention: PgRetention;
 }
 
 export async function buildStores({ settings, logger, clock }: Root, identifierKeyFingerprint: string): Promise<Built<Stores>> {
@@ -152,7 +155,7 @@ async function openSharedDatabase(settings: Settings, logger: Logger, store: Aud
       onError: (err) => logger.error({ err: err.message }, 'decision stream: an error; following carries on'),
     });
     const reclusterLease = new LeaseKeeper(pool, 'recluster', { onError: (err) => logger.warn({ err: err.message }, 'trying the recluster lease failed; tried again') });
-    return { pool, followPool, replica, reclusterLease };
+    return { pool, followPool, replica, reclusterLease, retention: new PgRetention(pool, settings.databaseStatementTimeoutMs) };
   } catch (err) {
     await Promise.all([pool.end(), followPool.end()]);
     throw err;

@@ -11,11 +11,16 @@
 // range each), purges each page in its own unit of the store's group commit, and yields between
 // pages; a graph rebuild reads and adds a few dozen applications at a time. Where each pass
 // stopped is kept in the store, so a restart carries on instead of rescanning years of history.
+//
+// With several replicas (DATABASE_URL), the passes run on the shared database, on whichever
+// replica holds the sweep's lease, and every replica's local copy applies the purges from the
+// decision stream (src/store/postgres/retention.ts); each replica fits its own graph to the window.
 import type { FraudGraph } from '../graph/fraud-graph';
 import { IdentityGraph, type GraphApplication } from '../graph/identity-graph';
-import type { AuditStore, RetentionPosition } from '../store/audit-store';
+import type { AuditStore } from '../store/audit-store';
 import type { GraphPagePosition, GraphStore } from '../store/graph-store';
-import { getMeta, setMeta } from '../store/store-meta';
+import { LocalRetention } from '../store/local-retention';
+import type { RetentionPass, RetentionTarget } from '../store/retention-target';
 
 export const DAY_MS = 86_400_000;
 /** Decisions examined per unit of work. */
@@ -34,9 +39,7 @@ export interface RetentionPolicy {
   readonly graphWindowDays: number;
 }
 
-/** Where each pass carries on (store_meta names). */
-const MARKS = { identifiers: 'retention.identifiers_after', decisions: 'retention.decisions_after' } as const;
-type Pass = keyof typeof MARKS;
+type Pass = RetentionPass;
 
 export interface SweepReport {
   readonly identifiers: number;
@@ -53,6 +56,13 @@ export interface RetentionDeps {
   readonly graphStore: GraphStore;
   readonly graph: FraudGraph;
   readonly policy: RetentionPolicy;
+  /** Where the passes find and purge decisions (default: the embedded store). */
+  readonly target?: RetentionTarget<unknown>;
+  /**
+   * Runs the passes where only one replica may (under the sweep's lease), or answers undefined
+   * when another holds it. Default: runs them.
+   */
+  readonly exclusive?: <T>(passes: () => Promise<T>) => Promise<T | undefined>;
   readonly clock: () => number;
   /** Between pages: gives the request thread back (default: RETENTION_PAUSE_MS, GRAPH_REBUILD_PAUSE_MS). */
   readonly pause?: (step: 'purge' | 'rebuild') => Promise<void>;
@@ -81,9 +91,11 @@ export class RetentionSweeper {
   private running: Promise<SweepReport> | undefined;
   private closed = false;
   private readonly pause: (step: 'purge' | 'rebuild') => Promise<void>;
+  private readonly target: RetentionTarget<unknown>;
 
   constructor(private readonly deps: RetentionDeps) {
     this.pause = deps.pause ?? breather;
+    this.target = deps.target ?? new LocalRetention(deps.store, deps.graphStore);
   }
 
   /** Runs one sweep, or joins the one running. */
@@ -102,27 +114,29 @@ export class RetentionSweeper {
 
   private async run(): Promise<SweepReport> {
     const started = performance.now();
-    const { policy, store, graphStore } = this.deps;
     const now = this.deps.clock();
+    const exclusive = this.deps.exclusive ?? ((passes) => passes());
+    const purged = (await exclusive(() => this.passes(now))) ?? { identifiers: 0, decisions: 0, keptPending: 0 };
+    const graph = await this.fitGraphToWindow(now);
+    return { ...purged, graph, ms: performance.now() - started };
+  }
+
+  private async passes(now: number): Promise<Pick<SweepReport, 'identifiers' | 'decisions' | 'keptPending'>> {
+    const { policy } = this.deps;
     let keptPending = 0;
     let identifiers = 0;
     let decisions = 0;
     if (policy.identifierDays > 0) {
-      const r = await this.pass('identifiers', now - policy.identifierDays * DAY_MS, (page) => store.purgeIdentifiers(page));
+      const r = await this.pass('identifiers', now - policy.identifierDays * DAY_MS);
       identifiers = r.purged;
       keptPending += r.keptPending;
     }
     if (policy.decisionDays > 0) {
-      const r = await this.pass('decisions', now - policy.decisionDays * DAY_MS, (page) => {
-        const gone = store.purgeDecisions(page);
-        for (const c of gone) graphStore.purgeLabels(c.applicationId);
-        return gone.length;
-      });
+      const r = await this.pass('decisions', now - policy.decisionDays * DAY_MS);
       decisions = r.purged;
       keptPending += r.keptPending;
     }
-    const graph = await this.fitGraphToWindow(now);
-    return { identifiers, decisions, keptPending, graph, ms: performance.now() - started };
+    return { identifiers, decisions, keptPending };
   }
 
   /**
@@ -130,35 +144,27 @@ export class RetentionSweeper {
    * purged in its own unit. The mark stops before the first pending decision, so it is looked at
    * again next time (and purged once it is no longer pending).
    */
-  private async pass(pass: Pass, cutoff: number, purge: (page: ReturnType<AuditStore['decisionsBefore']>) => number): Promise<{ purged: number; keptPending: number }> {
-    const { store } = this.deps;
-    const db = store.database;
-    const saved = getMeta(db, MARKS[pass]);
-    let after: RetentionPosition | undefined = saved ? (JSON.parse(saved) as RetentionPosition) : undefined;
+  private async pass(pass: Pass, cutoff: number): Promise<{ purged: number; keptPending: number }> {
+    const target = this.target;
+    let after = await target.mark(pass);
     let mark = after;
     let blocked = false;
     let purged = 0;
     let keptPending = 0;
     const size = this.deps.pageSize ?? RETENTION_PAGE;
     while (!this.closed) {
-      const page = store.decisionsBefore(cutoff, after, size);
+      const page = await target.page(cutoff, after, size);
       if (page.length === 0) break;
       for (const c of page) {
         if (c.pending) {
           keptPending++;
           blocked = true;
-        } else if (!blocked) mark = { decidedAt: c.decidedAt, row: c.row };
+        } else if (!blocked) mark = c.position;
       }
-      const position = mark;
-      const count = await store.commit(() => {
-        const n = purge(page);
-        if (position) setMeta(db, MARKS[pass], JSON.stringify(position));
-        return n;
-      });
+      const count = await target.purge(pass, page, mark);
       purged += count;
       if (count > 0) this.deps.onPurged?.(pass, count);
-      const last = page[page.length - 1] as RetentionPosition;
-      after = { decidedAt: last.decidedAt, row: last.row };
+      after = page[page.length - 1]?.position;
       if (page.length < size) break;
       await this.pause('purge');
     }

@@ -21,6 +21,7 @@ import {
   type WriterAnswer,
   type WriterRequest,
 } from './decision-writer';
+import type { PurgeSubject } from './retention-target';
 
 export type DecisionStatus = 'final' | 'awaiting_review' | 'cancelled' | 'expired';
 
@@ -485,12 +486,7 @@ export interface IdentifierPosition {
   readonly applicationId: string;
 }
 
-export interface RetentionCandidate extends RetentionPosition {
-  readonly decisionId: string;
-  readonly applicationId: string;
-  /** Awaiting review, or holding a live exposure reservation: kept whatever its age. */
-  readonly pending: boolean;
-}
+export interface RetentionCandidate extends RetentionPosition, PurgeSubject {}
 
 /** SQLite codes that mean the disk cannot take writes now: full, read-only, failing I/O, unopenable files. */
 const STORAGE_FAULT_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
@@ -1033,8 +1029,8 @@ export class AuditStore {
    * reservations and identifiers. Returns the ones removed (their applications' labels go with them,
    * in the graph store, in the same unit).
    */
-  purgeDecisions(candidates: readonly RetentionCandidate[]): RetentionCandidate[] {
-    const purged: RetentionCandidate[] = [];
+  purgeDecisions<C extends PurgeSubject>(candidates: readonly C[]): C[] {
+    const purged: C[] = [];
     for (const c of candidates) {
       if (c.pending) continue;
       this.statements.deleteEvents.run(c.decisionId);
@@ -1052,7 +1048,7 @@ export class AuditStore {
    * theirs): their rows go, and every occurrence of their hashes in the stored decision is
    * overwritten. Returns how many applications had identifiers.
    */
-  purgeIdentifiers(candidates: readonly RetentionCandidate[]): number {
+  purgeIdentifiers(candidates: readonly PurgeSubject[]): number {
     let purged = 0;
     for (const c of candidates) {
       if (c.pending) continue;

@@ -211,7 +211,7 @@ describe('a stored decision whose identifiers retention forgot', () => {
     const [decisionId, document] = [...decided].find(([, d]) => d.outcome === 'approve') as [string, DecisionDocument];
     const stored = store.getDecision(decisionId)!;
     const before = new Database(file, { readonly: true }).prepare<[string], { record: Buffer }>('SELECT record FROM decisions WHERE decision_id = ?').get(decisionId)!.record;
-    await store.commit(() => store.purgeIdentifiers([{ decisionId, applicationId: stored.applicationId, decidedAt: stored.decidedAt, row: 0, pending: false }]));
+    await store.commit(() => store.purgeIdentifiers([{ decisionId, applicationId: stored.applicationId, pending: false }]));
     const after = new Database(file, { readonly: true }).prepare<[string], { record: Buffer }>('SELECT record FROM decisions WHERE decision_id = ?').get(decisionId)!.record;
     expect(after.equals(before)).toBe(true);
     const view = (await service.getDecision(decisionId)) as DecisionView;

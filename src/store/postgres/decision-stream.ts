@@ -54,6 +54,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DecisionRow, DecisionStatus, Reservation } from '../audit-store';
 import type { DecisionChange } from '../decision-change';
 import type { LabelOutcome } from '../graph-store';
+import type { RetentionPass } from '../retention-target';
 
 /** What a replica needs from a committed decision to update its velocity index and graph. Hashes only, never raw identifiers. */
 export interface DecisionEvent {
@@ -101,8 +102,15 @@ export interface LabelledEvent {
 /** A clustering the lease holder published (clusterings.ts), and an investigator's request for one. */
 export type ClusteringEvent = { readonly kind: 'clustered'; readonly generation: number } | { readonly kind: 'recluster_requested' };
 
-/** What the stream carries: decided events (written before kinds existed, so without one), changes, labels and clusterings. */
-export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent | LabelledEvent | ClusteringEvent;
+/** Retention forgot these decisions' identifiers, or the decisions (retention.ts): every local copy does the same. */
+export interface PurgedEvent {
+  readonly kind: 'purged';
+  readonly pass: RetentionPass;
+  readonly subjects: readonly { readonly decisionId: string; readonly applicationId: string }[];
+}
+
+/** What the stream carries: decided events (written before kinds existed, so without one), changes, labels, clusterings and purges. */
+export type StreamEvent = (DecisionEvent & { readonly kind?: 'decided' }) | DecisionChangedEvent | LabelledEvent | ClusteringEvent | PurgedEvent;
 
 export interface StreamedDecision {
   readonly seq: number;
@@ -182,8 +190,8 @@ export async function publishLabel(client: PoolClient, outcome: LabelOutcome): P
   return publish(client, null, labelEventKey(outcome), { kind: 'labelled', outcome });
 }
 
-/** Publishes an event that names no decision (a clustering, a request), in the caller's transaction. */
-export async function publishEvent(client: PoolClient, key: string, payload: ClusteringEvent): Promise<number | null> {
+/** Publishes an event that names no one decision (a clustering, a request, a purge), in the caller's transaction. */
+export async function publishEvent(client: PoolClient, key: string, payload: ClusteringEvent | PurgedEvent): Promise<number | null> {
   return publish(client, null, key, payload);
 }
 

@@ -150,6 +150,16 @@ export const MIGRATIONS: readonly string[] = [
      recorded_by text NOT NULL,
      recorded_at bigint NOT NULL
    );`,
+  // 10: retention shared by replicas (retention.ts): where each pass carries on, and the label
+  // events of an application, found by it when its decision is purged.
+  `CREATE TABLE retention_marks (
+     pass text PRIMARY KEY,
+     decided_at bigint NOT NULL,
+     decision_id text NOT NULL
+   );
+   CREATE INDEX decision_events_labelled_application
+     ON decision_events ((COALESCE(payload->'outcome'->'record'->>'applicationId', payload->'outcome'->'request'->>'applicationId')))
+     WHERE payload->>'kind' = 'labelled';`,
 ];
 
 /**

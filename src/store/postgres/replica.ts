@@ -30,6 +30,7 @@ import type { LabelRecorder } from '../label-record';
 import { replicatedOf, type PgDecisionCommitter, type ReplicatedDecision } from './decisions';
 import type { ChangeRequest, DecisionChange, DecisionChanger, Planned } from '../decision-change';
 import { applyChange, undoInBook, type AppliedChange } from '../local-decision-change';
+import { purgeLocally } from '../local-retention';
 
 const POSITION_META = 'replica_stream_position';
 /** Copies of other replicas' decisions in flight at most (the local store commits them in groups). */
@@ -79,10 +80,12 @@ export interface ReplicaStats {
   localCopyFailures: number;
   /** Stream events whose copy failed and was tried again. */
   copyRetries: number;
+  /** Decisions (or their identifiers) the local copy forgot as retention on the shared database did. */
+  purged: number;
 }
 
 export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorder, SharedHistory {
-  readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0 };
+  readonly stats: ReplicaStats = { replicated: 0, present: 0, localCopyFailures: 0, copyRetries: 0, purged: 0 };
   private stopping = false;
   private readonly subscriber: DecisionStreamSubscriber;
   /** This replica's own commits and changes in flight, until their local copy is made (own()). */
@@ -330,6 +333,15 @@ export class Replica implements DecisionCommitter, DecisionChanger, LabelRecorde
     }
     if (event.kind === 'recluster_requested') {
       this.hooks.onReclusterRequested();
+      return;
+    }
+    if (event.kind === 'purged') {
+      // Their copies in flight, and this replica's own changes of them, first.
+      await Promise.all(event.subjects.flatMap((s) => [this.pendingOf.get(s.decisionId), this.pendingOf.get(`application/${s.applicationId}`), this.copying.get(`decision/${s.decisionId}`)]));
+      const { store, labels } = this.o;
+      // Not pending: the shared database checked that under the rows' locks.
+      const subjects = event.subjects.map((s) => ({ ...s, pending: false }));
+      this.stats.purged += await store.commit(() => purgeLocally(store, labels, event.pass, subjects));
       return;
     }
     await this.followDecided(streamed.seq, event.decisionId, event.copy ? { ...event, copy: event.copy } : undefined, event.clusterId, streamed.committedAt);
