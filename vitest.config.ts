@@ -12,6 +12,7 @@ const SLOW_FIRST = [
   'test/cli/import.test.ts',
   'test/http/replicas-crash.test.ts',
   'test/http/replicas.test.ts',
+  'test/http/replicas-outage.test.ts',
   'test/store/postgres/exposure-ledger.test.ts',
   'test/http/limits.test.ts',
   'test/decision/replay-proof.test.ts',
