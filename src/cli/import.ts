@@ -47,6 +47,13 @@ try {
   throw err;
 }
 
+// A replica's store is a copy of the shared database: decisions written into it alone would be
+// missing from PostgreSQL and every other replica. Replicas take history through the service.
+if (settings.databaseUrl) {
+  process.stderr.write('DATABASE_URL is set: replicas sharing PostgreSQL take history through POST /history on any replica (all or nothing across replicas); npm run import writes one instance\'s embedded store\n');
+  process.exit(78);
+}
+
 const key = identifierKey(settings, (f) => process.stderr.write(`generated a development identifier hash key in ${f}\n`));
 // The same check as the service's: the store's key fingerprint (recorded if there is none yet), and
 // after a rekey the chain of earlier keys to hash through.

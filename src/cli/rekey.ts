@@ -80,6 +80,11 @@ const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? './data';
 const rulesDir = values['rules-dir'] ?? process.env.RULES_DIR ?? './rules';
 const listsMode: ListsMode | undefined = values['rewrite-lists'] ? 'rewrite' : values['keep-lists'] ? 'keep' : undefined;
 const file = path.join(dataDir, 'audit.db');
+// A replica's store is a copy of the shared database: rekeying it alone would leave it hashing
+// apart from PostgreSQL and every other replica (which then refuses it at start).
+if (process.env.DATABASE_URL) {
+  fail('DATABASE_URL is set: replicas sharing PostgreSQL cannot be rekeyed by npm run rekey, which rewrites one embedded store; it works on a single instance (unset DATABASE_URL to rekey one)', 78);
+}
 if (!existsSync(file)) fail(`no audit store at ${file} (--data-dir or DATA_DIR)`);
 
 let store: AuditStore;

@@ -2,7 +2,7 @@
 // line, is not loaded twice, and the service started on the store serves it at its own time.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -18,10 +18,14 @@ const T0 = Date.UTC(2025, 5, 1);
 const HOUR = 3_600_000;
 
 async function importFile(dataDir: string, file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return importWith({}, dataDir, file, ...args);
+}
+
+async function importWith(env: Record<string, string>, dataDir: string, file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file, ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: KEY, NODE_ENV: 'test' },
+      env: { ...process.env, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: KEY, NODE_ENV: 'test', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -98,6 +102,16 @@ describe('npm run import', () => {
     const store = new AuditStore(path.join(dataDir, 'audit.db'));
     expect(store.countDecisions()).toBe(0);
     store.close();
+  });
+
+  it('refuses a replica (DATABASE_URL): its store is a copy of the shared database, which takes history through POST /history', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'history.ndjson');
+    writeFileSync(file, ndjson(ringLines(2)));
+    const result = await importWith({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }, dataDir, file);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/DATABASE_URL is set: .*POST \/history/);
+    expect(existsSync(path.join(dataDir, 'audit.db'))).toBe(false);
   });
 
   it('resumes after the last committed line of an interrupted import', async () => {

@@ -196,6 +196,15 @@ describe('npm run rekey', () => {
     );
     expect(inline.code).toBe(2);
     expect(inline.stderr).toMatch(/keys are not taken on the command line/);
+    // A replica's store is a copy of the shared database: rekeying it alone is refused.
+    process.env.DATABASE_URL = 'postgres://127.0.0.1:5432/test';
+    try {
+      const replica = await rekey(dataDir, K1, K2);
+      expect(replica.code).toBe(78);
+      expect(replica.stderr).toMatch(/DATABASE_URL is set: replicas sharing PostgreSQL cannot be rekeyed/);
+    } finally {
+      delete process.env.DATABASE_URL;
+    }
     expect(snapshot(dataDir)).toEqual(before);
   });
 
