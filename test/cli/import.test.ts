@@ -21,11 +21,12 @@ async function importFile(dataDir: string, file: string, ...args: string[]): Pro
   return importWith({}, dataDir, file, ...args);
 }
 
-async function importWith(env: Record<string, string>, dataDir: string, file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function importWith(env: Record<string, string | undefined>, dataDir: string, file: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file, ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: KEY, NODE_ENV: 'test', ...env },
+      // Without the tests' own DATABASE_URL, should the environment running them set one.
+      env: { ...process.env, DATABASE_URL: undefined, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: KEY, NODE_ENV: 'test', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

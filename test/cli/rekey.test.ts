@@ -36,7 +36,8 @@ async function rekey(dataDir: string, oldKey: string, newKey: string, ...args: s
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', 'src/cli/rekey.ts', '--data-dir', dataDir, '--old-key-file', keyFile(keys, 'old.key', oldKey), '--new-key-file', keyFile(keys, 'new.key', newKey), ...args],
-      { cwd: ROOT, env: { ...process.env, RULES_DIR: REPO_RULES } },
+      // Without the tests' own DATABASE_URL, should the environment running them set one.
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: undefined, RULES_DIR: REPO_RULES } },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -197,14 +198,17 @@ describe('npm run rekey', () => {
     expect(inline.code).toBe(2);
     expect(inline.stderr).toMatch(/keys are not taken on the command line/);
     // A replica's store is a copy of the shared database: rekeying it alone is refused.
-    process.env.DATABASE_URL = 'postgres://127.0.0.1:5432/test';
-    try {
-      const replica = await rekey(dataDir, K1, K2);
-      expect(replica.code).toBe(78);
-      expect(replica.stderr).toMatch(/DATABASE_URL is set: replicas sharing PostgreSQL cannot be rekeyed/);
-    } finally {
-      delete process.env.DATABASE_URL;
-    }
+    const keys = tempDir('keys-');
+    const replica = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/rekey.ts', '--data-dir', dataDir, '--old-key-file', keyFile(keys, 'old.key', K1), '--new-key-file', keyFile(keys, 'new.key', K2)],
+      { cwd: ROOT, env: { ...process.env, RULES_DIR: REPO_RULES, DATABASE_URL: 'postgres://127.0.0.1:5432/test' } },
+    ).then(
+      (r) => ({ code: 0, stderr: r.stderr }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(replica.code).toBe(78);
+    expect(replica.stderr).toMatch(/DATABASE_URL is set: replicas sharing PostgreSQL cannot be rekeyed/);
     expect(snapshot(dataDir)).toEqual(before);
   });
 
@@ -282,7 +286,7 @@ describe('npm run rekey', () => {
     const line = { ...application({ applicationId: 'IMPORTED-1', identifiers: { phone: SHARED_PHONE } }), submittedAt: new Date(Date.now() - 60_000).toISOString() };
     writeFileSync(file, `${JSON.stringify(line)}\n`);
     const importWith = (key: string) =>
-      run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: key, NODE_ENV: 'test' } }).then(
+      run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', file], { cwd: ROOT, env: { ...process.env, DATABASE_URL: undefined, DATA_DIR: dataDir, RULES_DIR: REPO_RULES, IDENTIFIER_HASH_KEY: key, NODE_ENV: 'test' } }).then(
         (r) => ({ code: 0, ...r }),
         (e: { code: number; stdout: string; stderr: string }) => e,
       );
