@@ -62,9 +62,9 @@ export function buildFraudGraph({ settings, logger, clock, overrides }: Root, ru
 
   const remember = (row: DecisionRow, clusterId?: string | null) => {
     for (const id of row.identifiers) velocity.record({ type: id.type as IdentifierType, hash: id.hash, at: row.decidedAt });
-    const { applicationId, decidedAt, outcome, identifiers, fraudEvidence } = row;
+    const { applicationId, decidedAt, outcome, identifiers, fraudEvidence, region, product } = row;
     if (decidedAt < graphWindowFrom()) return;
-    graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers }, clusterId);
+    graph.add({ applicationId, decidedAt, outcome, fraudEvidence, identifiers, region, product }, clusterId);
   };
   return { value: { graph, clusterConfig, retentionPolicy, remember }, close: () => graph.close() };
 }

@@ -13,7 +13,7 @@ import type { Application } from '../decision/application';
 import { exposureReport } from '../decision/reservations';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from '../http/app';
 import { governanceRouter } from '../http/governance-routes';
-import { investigatorRouter } from '../http/investigator-routes';
+import { clusterFiltersOf, investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';
 import { compileValidator } from '../http/validation';
 import { REGIONS_TABLE, type RegionsTable } from '../limits/regions';
@@ -70,7 +70,7 @@ export async function buildHttp(
     },
     // A cursor is valid until the next recluster; its key is the same on every replica (main.ts).
     extraRouters: [
-      (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, ...reclusterElsewhere(parts.stores, settings), linking: () => clusterConfig().linking, clock, cursorKey: parts.cursorKey }, guard),
+      (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, ...reclusterElsewhere(parts.stores, settings), linking: () => clusterConfig().linking, clock, cursorKey: parts.cursorKey, clusterFilters: () => clusterFiltersOf(rules.current) }, guard),
       (guard) => governanceRouter(parts.governance, guard),
     ],
     draining: parts.draining,

@@ -34,6 +34,15 @@ export interface GraphApplication {
   /** Its decision carried independent fraud evidence (src/rules/evidence.ts). */
   readonly fraudEvidence: boolean;
   readonly identifiers: readonly GraphIdentifier[];
+  /** Where and for what it applied: investigators filter clusters by them (absent where unknown). */
+  readonly region?: string;
+  readonly product?: string;
+}
+
+/** An application's region and product, as investigators filter clusters by them. */
+export interface Segment {
+  readonly region: string | undefined;
+  readonly product: string | undefined;
 }
 
 export type NodeAttributes =
@@ -72,6 +81,13 @@ export class IdentityGraph {
   private readonly outcome = new Column('uint8');
   private readonly evidence = new Column('uint8');
   private readonly label = new Column('int8');
+  /**
+   * Index into `segments` per application: a few distinct (region, product) pairs serve every
+   * application, so each costs 4 bytes, not two strings. Not part of snapshots (no recluster reads it).
+   */
+  private readonly segment = new Column('int32');
+  private readonly segments: Segment[] = [];
+  private readonly segmentIndex = new Map<string, number>();
   private readonly linkStart = new Column('int32');
   private readonly linkIdentifier = new Column('int32');
   private readonly identifierType = new Column('uint8');
@@ -111,6 +127,7 @@ export class IdentityGraph {
     this.outcome.push(outcome < 0 ? 3 : outcome);
     this.evidence.push(application.fraudEvidence ? 1 : 0);
     this.label.push(0);
+    this.segment.push(this.segmentCode(application.region, application.product));
     this.linkStart.push(this.linkIdentifier.length);
     this.graph.addNode(key, { kind: 'application', index });
     for (const id of application.identifiers) {
@@ -137,6 +154,31 @@ export class IdentityGraph {
       this.linkIdentifier.push(idx);
     }
     return true;
+  }
+
+  private segmentCode(region: string | undefined, product: string | undefined): number {
+    const key = `${region ?? ''}\u0000${product ?? ''}`;
+    let code = this.segmentIndex.get(key);
+    if (code === undefined) {
+      code = this.segments.push({ region, product }) - 1;
+      this.segmentIndex.set(key, code);
+    }
+    return code;
+  }
+
+  /** The application's region and product (undefined where the graph was not told). */
+  segmentOf(index: number): Segment {
+    return this.segments[this.segment.get(index)] as Segment;
+  }
+
+  /** Every distinct (region, product) pair so far, by segment code (see segmentCodeOf). */
+  knownSegments(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** The application's segment code: an index into knownSegments(). */
+  segmentCodeOf(index: number): number {
+    return this.segment.get(index);
   }
 
   indexOf(applicationId: string): number | undefined {

@@ -12,6 +12,9 @@ export interface ApplicationView {
   readonly outcome: string;
   readonly label: Label | null;
   readonly decidedAt: string;
+  /** Where and for what it applied (null where the graph was not told). */
+  readonly region: string | null;
+  readonly product: string | null;
 }
 
 export interface SharedIdentifierView {
@@ -67,11 +70,14 @@ export interface EgoNetwork {
 }
 
 function applicationView(graph: IdentityGraph, index: number): ApplicationView {
+  const { region, product } = graph.segmentOf(index);
   return {
     applicationId: graph.applicationId(index),
     outcome: graph.outcomeOf(index),
     label: graph.labelOf(index) ?? null,
     decidedAt: new Date(graph.decidedAtOf(index)).toISOString(),
+    region: region ?? null,
+    product: product ?? null,
   };
 }
 

@@ -1,16 +1,19 @@
 // Investigators' endpoints over the fraud graph: suspicious clusters, one cluster's evidence,
 // an application's network, and labels. Thin: parse and validate, call the graph, map the answer.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
+import { regionsOf } from '../decision/history';
 import type { ClusterSort } from '../graph/clustering';
-import type { LinkingConfig } from '../graph/config';
+import { CLUSTERS_TABLE, type ClusterConfig, type LinkingConfig } from '../graph/config';
 import type { FraudGraph } from '../graph/fraud-graph';
 import { clusterDetail, egoNetwork } from '../graph/investigation';
+import { EXPORT_FORMATS, exportGraph, MEMBER_COLUMNS, membersCsv, toGexf, type ExportFormat, type NetworkView } from '../graph/network-export';
+import type { RuleSet } from '../rules/ruleset';
 import { FourEyesError, type ApplicationLabel, type ClearanceRequest, type GraphStore, type LabelOutcome, type LabelRecord } from '../store/graph-store';
 import type { LabelRecorder } from '../store/label-record';
 import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
-import { ApiError } from './errors';
+import { ApiError, type ErrorDetail } from './errors';
 import { errorResponse, jsonBody, nullable, ref } from './openapi-parts';
 import { integer, readQuery, type Query } from './query';
 import { compileValidator, freeText } from './validation';
@@ -26,6 +29,24 @@ export interface InvestigatorDeps {
   readonly clock: () => number;
   /** Signs page cursors, so a client can only hand back positions this service issued. */
   readonly cursorKey: Buffer;
+  /** The values GET /clusters filters by, from their one definition in the rules in force. */
+  readonly clusterFilters: () => ClusterFilterValues;
+}
+
+/** What GET /clusters may filter by: a value outside these lists is refused, never looked for. */
+export interface ClusterFilterValues {
+  /** Flag codes of rules/fraud/clusters.json. */
+  readonly flags: readonly string[];
+  /** Regions of rules/limits/regions.json. */
+  readonly regions: readonly string[];
+  /** Products: the rule flows, rules/flows/<product>.json. */
+  readonly products: readonly string[];
+}
+
+/** The filter values of a rule set: each list from the one place it is defined. */
+export function clusterFiltersOf(ruleSet: RuleSet): ClusterFilterValues {
+  const clusters = ruleSet.tables.get(CLUSTERS_TABLE) as ClusterConfig;
+  return { flags: clusters.scoring.flags.map((f) => f.flag), regions: regionsOf(ruleSet).known, products: [...ruleSet.flows.keys()] };
 }
 
 export const LABEL_SCHEMA = {
@@ -50,6 +71,18 @@ interface Cursor {
   readonly g: number;
   readonly s: ClusterSort;
   readonly p: number;
+  /** Digest of the filters the page was listed with (filterDigest): a position means nothing under others. */
+  readonly f: string;
+}
+
+const FILTERS = ['suspicious', 'minSize', 'flag', 'region', 'product'] as const;
+
+/** The filter set a cursor is bound to (values in FILTERS order), short enough to keep a cursor short whatever the values. */
+function filterDigest(values: readonly (string | number | undefined)[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(values.map((v) => v ?? null)))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 /**
@@ -70,7 +103,7 @@ function decodeCursor(key: Buffer, raw: string): Cursor | undefined {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Cursor;
-    return Number.isSafeInteger(c.g) && Number.isSafeInteger(c.p) && c.p >= 0 && SORTS.includes(c.s) ? c : undefined;
+    return Number.isSafeInteger(c.g) && Number.isSafeInteger(c.p) && c.p >= 0 && SORTS.includes(c.s) && typeof c.f === 'string' ? c : undefined;
   } catch {
     return undefined;
   }
@@ -89,6 +122,49 @@ const clearanceView = (c: ClearanceRequest) => ({ status: 'awaiting_second_inves
 
 type Guard = (operation: Operation) => express.RequestHandler;
 
+/** A filter value from its one list; the refusal names the field and the list, never the value sent. */
+function oneOf(raw: string | undefined, name: string, allowed: readonly string[], problems: ErrorDetail[]): string | undefined {
+  if (raw === undefined) return undefined;
+  if (allowed.includes(raw)) return raw;
+  problems.push({ path: name, message: allowed.length ? `not a known ${name}; expected one of ${allowed.join(', ')}` : `no ${name} is defined in the rules in force` });
+  return undefined;
+}
+
+/** json (the default) or one of the export formats. */
+const FORMATS = ['json', ...EXPORT_FORMATS] as const;
+function formatOf(raw: string | undefined, problems: ErrorDetail[]): ExportFormat | 'json' {
+  if (raw === undefined) return 'json';
+  if ((FORMATS as readonly string[]).includes(raw)) return raw as ExportFormat | 'json';
+  problems.push({ path: 'format', message: `expected one of ${FORMATS.join(', ')}` });
+  return 'json';
+}
+
+const EXPORT_TYPES: Readonly<Record<ExportFormat, string>> = { gexf: 'application/gexf+xml; charset=utf-8', csv: 'text/csv; charset=utf-8' };
+
+/**
+ * A download's file name: only letters, digits, dot, dash and underscore, whatever the id held
+ * (ids are validated at /decide, but a header is no place to trust that), never starting with a dot.
+ */
+function downloadName(base: string, format: ExportFormat): string {
+  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
+  return `${safe}.${format}`;
+}
+
+/** Sends a cluster or network as a download: GEXF or the members' CSV. */
+function sendExport(res: express.Response, view: NetworkView, format: ExportFormat, base: string): void {
+  const body = format === 'gexf' ? toGexf(exportGraph(view)) : membersCsv(view);
+  res
+    .status(200)
+    .set({
+      'Content-Type': EXPORT_TYPES[format],
+      'Content-Disposition': `attachment; filename="${downloadName(base, format)}"`,
+      // Member data: no shared cache keeps a copy, and no browser guesses it is a page.
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .send(Buffer.from(body, 'utf8'));
+}
+
 export function investigatorRouter(deps: InvestigatorDeps, guard: Guard): express.Router {
   const router = express.Router();
   clusterRoutes(router, deps, guard);
@@ -101,7 +177,7 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
   const validateRecluster = compileValidator<Record<string, never>>(RECLUSTER_SCHEMA);
 
   router.get('/clusters', guard('GET /clusters'), (req, res) => {
-    const { get, problems } = readQuery(req.query as Query, ['suspicious', 'minSize', 'sort', 'limit', 'cursor']);
+    const { get, problems } = readQuery(req.query as Query, [...FILTERS, 'sort', 'limit', 'cursor']);
     const suspiciousRaw = get('suspicious');
     if (suspiciousRaw !== undefined && suspiciousRaw !== 'true' && suspiciousRaw !== 'false') {
       problems.push({ path: 'suspicious', message: `expected true or false, got ${JSON.stringify(suspiciousRaw)}` });
@@ -111,12 +187,20 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
     const sort = (get('sort') ?? 'score') as ClusterSort;
     if (!SORTS.includes(sort)) problems.push({ path: 'sort', message: `expected one of ${SORTS.join(', ')}, got ${JSON.stringify(get('sort'))}` });
     const clustering = deps.graph.clustering;
+    const known = deps.clusterFilters();
+    // The clustering listed may predate a rules change: its own flag codes are valid filters too.
+    const flags = new Set([...known.flags, ...(clustering?.config.scoring.flags.map((f) => f.flag) ?? [])]);
+    const flag = oneOf(get('flag'), 'flag', [...flags], problems);
+    const region = oneOf(get('region'), 'region', known.regions, problems);
+    const product = oneOf(get('product'), 'product', known.products, problems);
+    const filters = filterDigest([suspiciousRaw, minSize, flag, region, product]);
     const rawCursor = get('cursor');
     let after: number | undefined;
     if (rawCursor !== undefined) {
       const cursor = decodeCursor(deps.cursorKey, rawCursor);
       if (!cursor) problems.push({ path: 'cursor', message: 'not a cursor this API issued' });
       else if (cursor.s !== sort) problems.push({ path: 'cursor', message: `issued for sort=${cursor.s}; keep the same sort while paging` });
+      else if (cursor.f !== filters) problems.push({ path: 'cursor', message: `issued for other filters; keep the same ${FILTERS.join(', ')} while paging` });
       else if (!clustering || cursor.g !== clustering.generation || cursor.p >= clustering.count) {
         problems.push({ path: 'cursor', message: 'the clusters were recomputed since this cursor was issued; start again without a cursor' });
       } else after = cursor.p;
@@ -132,18 +216,22 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
       limit,
       ...(suspiciousRaw !== undefined ? { suspicious: suspiciousRaw === 'true' } : {}),
       ...(minSize !== undefined ? { minSize } : {}),
+      ...(flag !== undefined ? { flag } : {}),
+      ...(region !== undefined ? { region } : {}),
+      ...(product !== undefined ? { product } : {}),
       ...(after !== undefined ? { after } : {}),
     });
     res.json({
       clusters: page.clusters,
-      nextCursor: page.next === undefined ? null : encodeCursor(deps.cursorKey, { g: clustering.generation, s: sort, p: page.next }),
+      nextCursor: page.next === undefined ? null : encodeCursor(deps.cursorKey, { g: clustering.generation, s: sort, p: page.next, f: filters }),
       clustering: status.clustering,
       nextRecluster: status.nextRecluster,
     });
   });
 
   router.get('/clusters/:clusterId', guard('GET /clusters/{clusterId}'), (req, res) => {
-    const { problems } = readQuery(req.query as Query, []);
+    const { get, problems } = readQuery(req.query as Query, ['format']);
+    const format = formatOf(get('format'), problems);
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
     const clustering = deps.graph.clustering;
     const cluster = clustering ? clustering.find(req.params.clusterId as string) : -1;
@@ -153,7 +241,9 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
     if (cluster < 0) {
       throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}" in the current clustering (ids come from GET /clusters)` }]);
     }
-    res.json(clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking));
+    const detail = clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking);
+    if (format === 'json') res.json(detail);
+    else sendExport(res, detail, format, `cluster-${detail.id}`);
   });
 
   // Starts a recluster, or joins the one running: 202 at once with the generation it will produce
@@ -201,23 +291,24 @@ function applicationRoutes(router: express.Router, deps: InvestigatorDeps, guard
   };
 
   router.get('/applications/:applicationId/network', guard('GET /applications/{applicationId}/network'), (req, res) => {
-    const { get, problems } = readQuery(req.query as Query, ['depth', 'maxNodes']);
+    const { get, problems } = readQuery(req.query as Query, ['depth', 'maxNodes', 'format']);
     const depth = integer(get('depth'), 'depth', 1, MAX_DEPTH, problems) ?? 2;
     const maxNodes = integer(get('maxNodes'), 'maxNodes', 1, MAX_NODES, problems) ?? 500;
+    const format = formatOf(get('format'), problems);
     if (problems.length) throw new ApiError('INVALID_PARAMETER', problems);
     const index = applicationIndex(req.params.applicationId as string);
     const graph = deps.graph;
-    res.json(
-      egoNetwork(graph.identity, index, {
-        depth,
-        maxNodes,
-        linking: deps.linking(),
-        clusterIdOf: (a) => {
-          const c = graph.clusterOf(a);
-          return c >= 0 && graph.clustering ? graph.clustering.idOf(c) : null;
-        },
-      }),
-    );
+    const network = egoNetwork(graph.identity, index, {
+      depth,
+      maxNodes,
+      linking: deps.linking(),
+      clusterIdOf: (a) => {
+        const c = graph.clusterOf(a);
+        return c >= 0 && graph.clustering ? graph.clustering.idOf(c) : null;
+      },
+    });
+    if (format === 'json') res.json(network);
+    else sendExport(res, network, format, `network-${network.applicationId}`);
   });
 
   router.post('/applications/:applicationId/labels', guard('POST /applications/{applicationId}/labels'), requireJson, parseJsonBody(16 * 1024), async (req, res) => {
@@ -257,6 +348,8 @@ const applicationSummary = {
     outcome: { type: 'string', description: 'The automatic outcome.' },
     label: { enum: ['fraud', 'legit', null] },
     decidedAt: { type: 'string', format: 'date-time' },
+    region: { ...nullable('string'), description: 'The region it applied in (null where unknown).' },
+    product: { ...nullable('string'), description: 'The product it applied for (null where unknown).' },
   },
 };
 const clusterFields = {
@@ -289,6 +382,26 @@ const runningRecluster = {
   },
 };
 const query = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+const formatParameter = query(
+  'format',
+  { enum: [...FORMATS], default: 'json' },
+  'json (the default); gexf: the network as GEXF 1.3 (Gephi and graphology read it; identifiers masked, keyed <type>:<n>, never by hash); csv: one row per member application (RFC 4180, formula-safe). GraphML is not offered: the graphology-graphml installed has no writer.',
+);
+/** A 200 that is JSON by default, or a download in the format asked for. */
+const exportable = (schema: string, description: string) => ({
+  description: `${description} With format=gexf or format=csv: a download (Content-Disposition: attachment; filename="<cluster-id or network-applicationId>.<format>").`,
+  headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'Exports only: attachment; filename="…" (letters, digits, . _ - only).' } },
+  content: {
+    ...jsonBody(schema).content,
+    'application/gexf+xml': { schema: { type: 'string', description: 'GEXF 1.3: application and identifier nodes (kind, identifierType, masked, outcome, investigatorLabel, clusterId, hub, …), application–identifier edges.' } },
+    'text/csv': {
+      schema: {
+        type: 'string',
+        description: `Header ${MEMBER_COLUMNS.join(',')}; one row per member application; a cell starting with = + - @ tab or CR gets a leading apostrophe.`,
+      },
+    },
+  },
+});
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
 /** The investigator API's part of the OpenAPI document (merged by src/http/openapi.ts). */
@@ -465,9 +578,12 @@ export const INVESTIGATOR_OPENAPI = {
         parameters: [
           query('suspicious', { enum: ['true', 'false'] }, 'Only suspicious (true) or only other (false) clusters.'),
           query('minSize', { type: 'integer', minimum: 1 }, 'At least this many applications.'),
+          query('flag', { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' }, 'Only clusters raising this flag: a flag code of rules/fraud/clusters.json (another value is a 400).'),
+          query('region', { type: 'string' }, 'Only clusters with a member that applied in this region: a region of rules/limits/regions.json (another value is a 400).'),
+          query('product', { type: 'string' }, 'Only clusters with a member that applied for this product: a rule flow of rules/flows (another value is a 400).'),
           query('sort', { enum: SORTS, default: 'score' }, 'Highest first.'),
           query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 }, 'Page size.'),
-          query('cursor', { type: 'string' }, 'nextCursor of the previous page (valid until the next recluster).'),
+          query('cursor', { type: 'string' }, 'nextCursor of the previous page (valid until the next recluster, with the same sort and filters).'),
         ],
         responses: { 200: { description: 'One page of clusters.', ...jsonBody('ClusterList') }, 400: errorResponse('A parameter is invalid (details name it).') },
       },
@@ -490,8 +606,8 @@ export const INVESTIGATOR_OPENAPI = {
     '/clusters/{clusterId}': {
       get: {
         summary: "A cluster's members, shared identifiers, edges, density and the evidence behind its flags",
-        parameters: [pathParam('clusterId')],
-        responses: { 200: { description: 'The cluster.', ...jsonBody('ClusterDetail') }, 404: errorResponse('No such cluster in the current clustering (before the first clustering, the details say when it is due).') },
+        parameters: [pathParam('clusterId'), formatParameter],
+        responses: { 200: exportable('ClusterDetail', 'The cluster.'), 400: errorResponse('A parameter is invalid (details name it).'), 404: errorResponse('No such cluster in the current clustering (before the first clustering, the details say when it is due).') },
       },
     },
     '/applications/{applicationId}/network': {
@@ -501,9 +617,10 @@ export const INVESTIGATOR_OPENAPI = {
           pathParam('applicationId'),
           query('depth', { type: 'integer', minimum: 1, maximum: MAX_DEPTH, default: 2 }, 'Hops from the application.'),
           query('maxNodes', { type: 'integer', minimum: 1, maximum: MAX_NODES, default: 500 }, 'At most this many nodes.'),
+          formatParameter,
         ],
         responses: {
-          200: { description: 'The network.', ...jsonBody('Network') },
+          200: exportable('Network', 'The network.'),
           400: errorResponse('A parameter is invalid (details name it).'),
           404: errorResponse('No decided application has this id.'),
         },

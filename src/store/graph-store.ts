@@ -15,6 +15,8 @@ export interface StoredGraphApplication {
   readonly decidedAt: number;
   readonly outcome: string;
   readonly fraudEvidence: boolean;
+  readonly region: string;
+  readonly product: string;
   readonly identifiers: { readonly type: string; readonly hash: string; readonly masked: string }[];
 }
 
@@ -30,6 +32,8 @@ interface ApplicationRow {
   decided_at: number;
   outcome: string;
   fraud_evidence: number;
+  region: string;
+  product: string;
   type: string | null;
   hash: string | null;
   masked: string | null;
@@ -41,7 +45,7 @@ function* grouped(rows: Iterable<ApplicationRow>): Generator<StoredGraphApplicat
   for (const r of rows) {
     if (current?.applicationId !== r.application_id) {
       if (current) yield current;
-      current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, fraudEvidence: r.fraud_evidence === 1, identifiers: [] };
+      current = { applicationId: r.application_id, decidedAt: r.decided_at, outcome: r.outcome, fraudEvidence: r.fraud_evidence === 1, region: r.region, product: r.product, identifiers: [] };
     }
     if (r.type !== null && r.hash !== null) current.identifiers.push({ type: r.type, hash: r.hash, masked: r.masked ?? '' });
   }
@@ -155,7 +159,7 @@ export class GraphStore {
     if (!columns.some((c) => c.name === 'confirmed_by')) db.exec('ALTER TABLE application_labels ADD COLUMN confirmed_by TEXT');
     this.statements = {
       applications: db.prepare<[number], ApplicationRow>(
-        `SELECT d.rowid AS row, d.application_id, d.decided_at, d.outcome, d.fraud_evidence, i.type, i.hash, i.masked
+        `SELECT d.rowid AS row, d.application_id, d.decided_at, d.outcome, d.fraud_evidence, d.region, d.product, i.type, i.hash, i.masked
            FROM decisions d LEFT JOIN application_identifiers i ON i.application_id = d.application_id
           WHERE d.decided_at >= ?
           ORDER BY d.rowid, i.type`,
@@ -164,10 +168,10 @@ export class GraphStore {
       // graph's window while the service runs reads it a few applications at a time.
       applicationsPage: db.prepare<[number, number, number, number], ApplicationRow>(
         `WITH page AS (
-           SELECT rowid AS row, application_id, decided_at, outcome, fraud_evidence FROM decisions
+           SELECT rowid AS row, application_id, decided_at, outcome, fraud_evidence, region, product FROM decisions
             WHERE decided_at >= ? AND (decided_at, rowid) > (?, ?)
             ORDER BY decided_at, rowid LIMIT ?)
-         SELECT page.row, page.application_id, page.decided_at, page.outcome, page.fraud_evidence, i.type, i.hash, i.masked
+         SELECT page.row, page.application_id, page.decided_at, page.outcome, page.fraud_evidence, page.region, page.product, i.type, i.hash, i.masked
            FROM page LEFT JOIN application_identifiers i ON i.application_id = page.application_id
           ORDER BY page.decided_at, page.row, i.type`,
       ),

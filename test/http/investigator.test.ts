@@ -113,6 +113,23 @@ describe('GET /clusters', () => {
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('filters by flag, region and product (values from the rules), and keeps a cursor to its filters', async () => {
+    const list = async (query: string) => (await get(`/clusters?${query}`)).body.clusters.map((c: { id: string }) => c.id);
+    expect(await list('flag=SHARED_DEVICES')).toEqual(['cl_RING-0']);
+    expect(await list('flag=LABELLED_FRAUD')).toEqual([]);
+    // Every application here was decided in east for a personal loan (the factory's defaults).
+    expect(await list('region=east')).toEqual(['cl_RING-0', 'cl_HOME-0']);
+    expect(await list('region=north')).toEqual([]);
+    expect(await list('product=personal_loan&suspicious=false')).toEqual(['cl_HOME-0']);
+    expect(await list('product=micro_loan')).toEqual([]);
+    const first = await get('/clusters?limit=1&sort=size&region=east');
+    conforms('/clusters', 'get', 200, first.body);
+    expect((await get(`/clusters?limit=1&sort=size&region=east&cursor=${first.body.nextCursor}`)).body.clusters.map((c: { id: string }) => c.id)).toEqual(['cl_HOME-0']);
+    const moved = await get(`/clusters?limit=1&sort=size&cursor=${first.body.nextCursor}`);
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.details).toEqual([{ path: 'cursor', message: expect.stringContaining('other filters') }]);
+  });
+
   it('accepts only cursors it issued: a forged or altered position is a 400 at once, never a long walk', async () => {
     const first = await get('/clusters?limit=1&sort=size');
     const [body, signature] = (first.body.nextCursor as string).split('.');
@@ -136,6 +153,9 @@ describe('GET /clusters', () => {
     ['cursor=not-a-cursor', 'cursor'],
     ['colour=red', 'colour'],
     ['limit=1&limit=2', 'limit'],
+    ['flag=NO_SUCH_FLAG', 'flag'],
+    ['region=atlantis', 'region'],
+    ['product=mortgage', 'product'],
   ])('answers 400 naming the parameter for ?%s', async (query, parameter) => {
     const res = await get(`/clusters?${query}`);
     expect(res.status).toBe(400);
@@ -161,6 +181,22 @@ describe('GET /clusters/:clusterId', () => {
     expect(res.body.density).toBeGreaterThan(0.3);
     const shared = res.body.flags.find((f: { flag: string }) => f.flag === 'SHARED_DEVICES');
     expect(shared.evidence).toMatchObject({ distinct: 2, applicationsWith: 8 });
+  });
+
+  it('exports the cluster as GEXF and its members as CSV, to the roles that read the JSON', async () => {
+    const gexf = await get('/clusters/cl_RING-0?format=gexf');
+    expect(gexf.status).toBe(200);
+    expect(gexf.headers.get('content-type')).toMatch(/^application\/gexf\+xml/);
+    expect(gexf.body).toContain('<node id="app:RING-0"');
+    const csv = await get('/clusters/cl_RING-0?format=csv');
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="cluster-cl_RING-0.csv"');
+    expect((csv.body as string).trimEnd().split('\r\n')).toHaveLength(1 + ring.length);
+    expect((await server.as('investigator').get('/clusters/cl_RING-0?format=csv')).status).toBe(200);
+    expect((await server.as('los').get('/clusters/cl_RING-0?format=csv')).status).toBe(403);
+    expect((await server.as('los').get('/applications/RING-0/network?format=gexf')).status).toBe(403);
+    const network = await get('/applications/RING-0/network?format=csv');
+    expect(network.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect((await get('/clusters/cl_RING-0?format=dot')).body.error).toMatchObject({ code: 'INVALID_PARAMETER', details: [{ path: 'format' }] });
   });
 
   it('answers 404 for an unknown cluster', async () => {
@@ -306,6 +342,8 @@ describe('privacy and restarts', () => {
     expect(logLines.some((l) => l.includes('fraud graph rebuilt') && l.includes('"applications":24'))).toBe(true);
     const network = await get('/applications/RING-0/network?depth=2');
     expect(network.body.nodes.filter((n: { kind: string }) => n.kind === 'application').length).toBeGreaterThanOrEqual(5);
+    // Region and product come back from the audit store with the rest (the cluster filters read them).
+    expect(network.body.nodes.find((n: { id: string }) => n.id === 'app:RING-0')).toMatchObject({ region: 'east', product: 'personal_loan' });
     expect((await get('/applications/SOLO-1/labels')).body.label).toBe('fraud');
     const after = await decide('SOLO-4', { nationalId: '550105199001010004', phone: '+86 13711112222' });
     expect(after.reasons.map((r: { code: string }) => r.code)).toContain('LINKED_TO_CONFIRMED_FRAUD');
@@ -313,5 +351,6 @@ describe('privacy and restarts', () => {
     const clusters = await get('/clusters?suspicious=true');
     const solo = clusters.body.clusters.find((c: { id: string }) => c.id === 'cl_SOLO-1');
     expect(solo.flags.map((f: { flag: string }) => f.flag)).toContain('LABELLED_FRAUD');
+    expect((await get('/clusters?region=east&flag=LABELLED_FRAUD')).body.clusters.map((c: { id: string }) => c.id)).toContain('cl_SOLO-1');
   });
 });

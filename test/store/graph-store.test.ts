@@ -32,6 +32,8 @@ describe('GraphStore', () => {
       decidedAt: 2_000,
       outcome: 'review',
       fraudEvidence: false,
+      region: 'east',
+      product: 'personal_loan',
       identifiers: [
         { type: 'deviceId', hash: 'h2', masked: 'dev…' },
         { type: 'phone', hash: 'h1', masked: '+86 ***' },
