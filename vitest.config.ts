@@ -5,6 +5,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // workers finish together instead of one running a long file alone at the end. On a fresh clone
 // vitest has no timings and starts the largest files first, which put some of these last.
 const SLOW_FIRST = [
+  // Seeds a service and drives real Chromium (~20 s on the 2-core machine).
+  'test/http/console.test.ts',
   'test/cli/rekey.test.ts',
   'test/rules/hot-reload.test.ts',
   'test/http/durability.test.ts',

@@ -16,6 +16,10 @@
 // was inlined into (src/graph/recluster-runner.ts, src/store/audit-store.ts, src/decision/backtest-run.ts, src/cli/import.ts).
 // A worker file a bundle names (a "./<name>.js" literal) that is no entry point fails the build.
 //
+// The investigator console (src/console, browser code) is bundled alongside by
+// scripts/console-build.mjs into dist/console/ (index.html and content-hashed assets), which
+// src/http/console-routes.ts serves.
+//
 // Each file is written to a temporary name and renamed, and unchanged files are not rewritten: a
 // service already running from dist/ (or starting while `npm start` rebuilds) never reads a
 // half-written bundle.
@@ -23,6 +27,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wri
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildConsole } from './console-build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -75,6 +80,8 @@ const externalPackages = {
 };
 
 const started = performance.now();
+// The investigator console's browser bundle (scripts/console-build.mjs) is built alongside.
+const consoleBuild = buildConsole(esbuild, ROOT);
 const result = await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, path.join(ROOT, file)])),
@@ -106,10 +113,13 @@ if (missing.length > 0) {
 mkdirSync(outdir, { recursive: true });
 // The bundles are ES modules whatever package.json sits above dist/ (e.g. a copy of dist alone).
 const files = [...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })), { path: path.join(outdir, 'package.json'), contents: Buffer.from('{ "type": "module" }\n') }];
+const consoleDir = path.join(outdir, 'console');
+mkdirSync(consoleDir, { recursive: true });
+const consoleFiles = (await consoleBuild).map((f) => ({ path: path.join(consoleDir, f.name), contents: f.contents }));
 const written = new Set();
 let changed = 0;
-for (const file of files) {
-  written.add(path.basename(file.path));
+for (const file of [...files, ...consoleFiles]) {
+  written.add(path.relative(outdir, file.path));
   let current;
   try {
     current = readFileSync(file.path);
@@ -126,7 +136,11 @@ for (const file of files) {
 for (const name of readdirSync(outdir)) {
   if (!written.has(name) && /\.js(\.map)?$/.test(name)) rmSync(path.join(outdir, name), { force: true });
 }
+// Console assets of earlier builds (their names carry their content hash) go too.
+for (const name of readdirSync(consoleDir)) {
+  if (!written.has(path.join('console', name)) && /\.(html|js|css)$/.test(name)) rmSync(path.join(consoleDir, name), { force: true });
+}
 if (!values.quiet) {
   const ms = Math.round(performance.now() - started);
-  process.stderr.write(`build: ${Object.keys(ENTRY_POINTS).length} entry points → ${path.relative(ROOT, outdir) || outdir} in ${ms} ms (${changed} file${changed === 1 ? '' : 's'} written)\n`);
+  process.stderr.write(`build: ${Object.keys(ENTRY_POINTS).length} entry points and the console → ${path.relative(ROOT, outdir) || outdir} in ${ms} ms (${changed} file${changed === 1 ? '' : 's'} written)\n`);
 }

@@ -49,6 +49,16 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
+  it('the console (src/console) is browser code on its own: it imports nothing from the server, and nothing there imports it', () => {
+    const offending: string[] = [];
+    for (const [file, targets] of graph) {
+      const inConsole = file.startsWith('console/');
+      for (const t of targets) if (inConsole !== t.startsWith('console/')) offending.push(`${file} → ${t}`);
+    }
+    expect([...graph.keys()].filter((f) => f.startsWith('console/')).length).toBeGreaterThan(5);
+    expect(offending).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

@@ -96,6 +96,14 @@ describe('the compiled build', () => {
     expect(output).not.toMatch(/recluster failed|worker exited/);
   });
 
+  it('serves the investigator console from dist/console (built alongside; no esbuild at run time)', async () => {
+    const page = await fetch(`${url}/console`);
+    expect(page.status).toBe(200);
+    const script = /src="\/console\/assets\/([^"]+\.js)"/.exec(await page.text())?.[1] ?? '';
+    expect(existsSync(path.join(dist, 'console', script)), script).toBe(true);
+    expect((await fetch(`${url}/console/assets/${script}`)).status).toBe(200);
+  });
+
   it('stops on SIGTERM with exit code 0, its worker released', async () => {
     child?.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import type { Application } from '../decision/application';
 import { exposureReport } from '../decision/reservations';
 import { CANCEL_SCHEMA, createApp, SIGN_OFF_SCHEMA } from '../http/app';
+import { consoleRouter } from '../http/console-routes';
 import { governanceRouter } from '../http/governance-routes';
 import { clusterFiltersOf, investigatorRouter } from '../http/investigator-routes';
 import { buildOpenApi } from '../http/openapi';
@@ -72,6 +73,7 @@ export async function buildHttp(
     extraRouters: [
       (guard) => investigatorRouter({ graph, store: graphStore, labels: parts.stores.labels, ...reclusterElsewhere(parts.stores, settings), linking: () => clusterConfig().linking, clock, cursorKey: parts.cursorKey, clusterFilters: () => clusterFiltersOf(rules.current) }, guard),
       (guard) => governanceRouter(parts.governance, guard),
+      () => consoleRouter({ onLoaded: (detail) => logger.info(detail, 'investigator console loaded') }),
     ],
     draining: parts.draining,
     readiness: () => ({

@@ -46,6 +46,14 @@ export const OPERATION_ACCESS = {
 
 export type Operation = keyof typeof OPERATION_ACCESS;
 export const OPEN_PATHS: readonly string[] = ['/health', '/ready'];
+/**
+ * The investigator console's static files (src/http/console-routes.ts), read-only: they hold no
+ * data, so a browser loads them before it has a credential; every data call the page makes
+ * carries one. Only these exact shapes: a file name, never a path.
+ */
+export const OPEN_STATIC = /^\/console(?:\/|\/assets\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,99})?$/;
+
+const isOpen = (req: Request) => OPEN_PATHS.includes(req.path) || ((req.method === 'GET' || req.method === 'HEAD') && OPEN_STATIC.test(req.path));
 
 /** The authenticated caller of this request (set by authenticate()). */
 export function principalOf(res: Response): Principal {
@@ -61,7 +69,7 @@ export interface AccessHooks {
 /** Every request but the open paths must carry a credential the authenticator accepts. */
 export function authenticate(authenticator: Authenticator, hooks: AccessHooks = {}) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (OPEN_PATHS.includes(req.path)) return next();
+    if (isOpen(req)) return next();
     authenticator.authenticate(req.headers.authorization).then(
       (result) => {
         if (!result.ok) {
