@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawIdentifiers } from '../../src/identity/identifiers';
 import { createLogger } from '../../src/observability/logger';
 import { application } from '../support/factories';
+import { HOUSEHOLD_IDS, householdMember, LONE_IDS, loneApplicant, RING_IDS, ringMember } from '../support/planted';
 import { startTestServer, tempDir, type TestCaller, type TestServer } from '../support/server';
 
 const ENV = { GRAPH_RECLUSTER_EVERY: '0', GRAPH_RECLUSTER_INTERVAL_MS: '0' };
@@ -54,8 +55,8 @@ function conforms(pathname: string, method: string, status: number, body: unknow
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
 }
 
-const ring = Array.from({ length: 8 }, (_, k) => `RING-${k}`);
-const home = ['HOME-0', 'HOME-1', 'HOME-2'];
+const ring = RING_IDS;
+const home = HOUSEHOLD_IDS;
 
 beforeAll(async () => {
   dataDir = tempDir();
@@ -65,23 +66,9 @@ beforeAll(async () => {
   addFormats.default(ajv);
   ajv.addSchema({ $id: 'openapi', components: doc.components });
 
-  for (const [k, id] of ring.entries()) {
-    // Trivial variants of the same device and account must link after normalisation.
-    await decide(id, {
-      deviceId: k % 2 ? ` DEV-RING-000${k % 2} ` : `dev-ring-000${k % 2}`,
-      bankAccount: k % 3 === 0 ? 'GB29 NWBK 6016 1331 9268 1' : k % 3 === 1 ? 'gb29nwbk60161331926812' : 'GB29-NWBK-6016-1331-9268-13',
-      nationalId: `11010519900101${String(k).padStart(4, '0')}`,
-      email: `ring.member${k}@example.net`,
-      phone: `+86 139 0000 11${k}${k}`,
-      address: `${k + 1} Mill Lane, Unit ${k}`,
-    });
-  }
-  const addresses = ['12 Elm Street, Flat 3', '12  elm street flat 3', '12 ELM STREET FLAT 3.'];
-  const phones = ['+86 10 6552 1234', '010-65521234', '0086 10 6552 1234'];
-  for (const [k, id] of home.entries()) {
-    await decide(id, { address: addresses[k] as string, phone: phones[k] as string, nationalId: `22010519800101${k}000`, email: `family${k}@example.org` });
-  }
-  for (let i = 0; i < 5; i++) await decide(`LONE-${i}`, { nationalId: `33010519700101${i}000`, email: `lone${i}@example.com`, ip: '100.64.0.1', employer: 'Big Employer Ltd' });
+  for (const [k, id] of ring.entries()) await decide(id, ringMember(k));
+  for (const [k, id] of home.entries()) await decide(id, householdMember(k));
+  for (const [i, id] of LONE_IDS.entries()) await decide(id, loneApplicant(i));
   await server.service.graph.recluster();
 });
 

@@ -11,6 +11,7 @@ import { seededRandom } from '../../src/graph/rng';
 import type { IdentifierType, RawIdentifiers } from '../../src/identity/identifiers';
 import { application } from './factories';
 import { copyRules, startTestServer, type TestServer } from './server';
+import { HOUSEHOLD_IDS, householdMember, LONE_IDS, loneApplicant, RING_IDS, ringMember } from './planted';
 
 /** Reclusters only when asked (POST /clusters/recluster), so the clusters a test sees are the ones it seeded. */
 export const CONSOLE_SERVER_ENV: Readonly<Record<string, string>> = { GRAPH_RECLUSTER_EVERY: '0', GRAPH_RECLUSTER_INTERVAL_MS: '0' };
@@ -163,28 +164,12 @@ export async function seedConsolePopulation(options: ConsolePopulationOptions = 
     population.applications.map((a, k) => historyLine(a, backgroundIds[k] as string, start, syntheticOutcome(a, rnd), rawIdentifiers(a, a.index))),
   );
 
-  const ringIds = Array.from({ length: 8 }, (_, k) => `RING-${k}`);
-  for (const [k, id] of ringIds.entries()) {
-    // Trivial variants of the same device and account, which normalisation links.
-    await decide(server, id, {
-      deviceId: k % 2 ? ` DEV-RING-000${k % 2} ` : `dev-ring-000${k % 2}`,
-      bankAccount: k % 3 === 0 ? 'GB29 NWBK 6016 1331 9268 1' : k % 3 === 1 ? 'gb29nwbk60161331926812' : 'GB29-NWBK-6016-1331-9268-13',
-      nationalId: `11010519900101${String(k).padStart(4, '0')}`,
-      email: `ring.member${k}@example.net`,
-      phone: `+86 139 0000 11${k}${k}`,
-      address: `${k + 1} Mill Lane, Unit ${k}`,
-    });
-  }
-  const householdIds = ['HOME-0', 'HOME-1', 'HOME-2'];
-  const addresses = ['12 Elm Street, Flat 3', '12  elm street flat 3', '12 ELM STREET FLAT 3.'];
-  const phones = ['+86 10 6552 1234', '010-65521234', '0086 10 6552 1234'];
-  for (const [k, id] of householdIds.entries()) {
-    await decide(server, id, { address: addresses[k] as string, phone: phones[k] as string, nationalId: `22010519800101${k}000`, email: `family${k}@example.org` });
-  }
-  const loneIds = Array.from({ length: 5 }, (_, i) => `LONE-${i}`);
-  for (const [i, id] of loneIds.entries()) {
-    await decide(server, id, { nationalId: `33010519700101${i}000`, email: `lone${i}@example.com`, ip: '100.64.0.1', employer: 'Big Employer Ltd' });
-  }
+  const ringIds = RING_IDS;
+  for (const [k, id] of ringIds.entries()) await decide(server, id, ringMember(k));
+  const householdIds = HOUSEHOLD_IDS;
+  for (const [k, id] of householdIds.entries()) await decide(server, id, householdMember(k));
+  const loneIds = LONE_IDS;
+  for (const [i, id] of loneIds.entries()) await decide(server, id, loneApplicant(i));
 
   await waitForGeneration(server, await warmUp);
   const generation = await recluster(server);
