@@ -22,6 +22,8 @@
 //   BENCH_REPLICAS_WARMUP_SECONDS    warm-up load before each measurement, default 3
 //   BENCH_REPLICAS_PROBES            cross-replica latency probes, default 200
 //   BENCH_REPLICAS_REGIONS           optional comma-separated regions the applications take in turn (default: sample.ts's east for all)
+//   BENCH_REPLICAS_DB_RTT_MS         optional round trip added between the replicas and PostgreSQL (a TCP proxy holding each
+//                                    chunk half of it each way), as if the database ran on another machine; default 0
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ import { withDefaultUser } from '../src/store/postgres/connection';
 import { quoteIdent } from '../src/store/postgres/migrations';
 import { sampleApplication } from './sample';
 import { processCpuSeconds } from './process-cpu';
+import { startTcpProxy } from '../test/support/tcp-proxy';
 
 const DATABASE_URL = withDefaultUser(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/test');
 const SECONDS = Number(process.env.BENCH_REPLICAS_SECONDS ?? 15);
@@ -73,11 +76,17 @@ const METRICS_AUTH = `Bearer ${monitoring.key}`;
 const IDENTIFIER_HASH_KEY = randomBytes(32).toString('hex');
 
 const schema = `bench_replicas_${process.pid}_${randomBytes(3).toString('hex')}`;
-const replicaUrl = (() => {
+const DB_RTT_MS = Number(process.env.BENCH_REPLICAS_DB_RTT_MS ?? 0);
+const replicaUrl = async (): Promise<string> => {
   const url = new URL(DATABASE_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
+  if (DB_RTT_MS > 0) {
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432), delayMs: DB_RTT_MS / 2 });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+  }
   return url.toString();
-})();
+};
 let schemaCreated = false;
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +408,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const command = `npm run bench:replicas  (BENCH_REPLICAS_SECONDS=${SECONDS} BENCH_REPLICAS_CONCURRENCY=${CONCURRENCY} BENCH_REPLICAS_WARMUP_SECONDS=${WARMUP_SECONDS} BENCH_REPLICAS_PROBES=${PROBES}${REGIONS.length ? ` BENCH_REPLICAS_REGIONS=${REGIONS.join(',')}` : ''} DATABASE_URL=${shownUrl(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/test')})`;
+const command = `npm run bench:replicas  (BENCH_REPLICAS_SECONDS=${SECONDS} BENCH_REPLICAS_CONCURRENCY=${CONCURRENCY} BENCH_REPLICAS_WARMUP_SECONDS=${WARMUP_SECONDS} BENCH_REPLICAS_PROBES=${PROBES}${DB_RTT_MS > 0 ? ` BENCH_REPLICAS_DB_RTT_MS=${DB_RTT_MS}` : ''}${REGIONS.length ? ` BENCH_REPLICAS_REGIONS=${REGIONS.join(',')}` : ''} DATABASE_URL=${shownUrl(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/test')})`;
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), shared by everything: the load generator, every service instance and PostgreSQL`;
 let failed = false;
 const runStarted = performance.now();
@@ -420,9 +429,10 @@ try {
   await stopInstance(single);
 
   // (b) Two replicas sharing PostgreSQL; the second starts once the first has migrated the schema.
-  console.log(`(b) two replicas sharing PostgreSQL (${shownUrl(DATABASE_URL)}, schema ${schema})`);
-  const r1 = await startInstance('replica-1', { DATABASE_URL: replicaUrl });
-  const r2 = await startInstance('replica-2', { DATABASE_URL: replicaUrl });
+  console.log(`(b) two replicas sharing PostgreSQL (${shownUrl(DATABASE_URL)}, schema ${schema}${DB_RTT_MS > 0 ? `, ${DB_RTT_MS} ms round trip added to each replica's database connections` : ''})`);
+  const databaseUrl = await replicaUrl();
+  const r1 = await startInstance('replica-1', { DATABASE_URL: databaseUrl });
+  const r2 = await startInstance('replica-2', { DATABASE_URL: databaseUrl });
   const pair = [r1, r2] as const;
   const acked = new Set<string>();
   await load(pair, WARMUP_SECONDS, acked);

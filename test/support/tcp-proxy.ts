@@ -1,6 +1,7 @@
 // A TCP proxy in front of PostgreSQL that a test can cut and restore: what a replica sees when the
 // database restarts (every connection reset, new ones refused until it is back) without stopping
-// the server every other test file is using at the same moment.
+// the server every other test file is using at the same moment. With `delayMs`, every chunk is
+// held that long in each direction: a database on another machine, for `npm run bench:replicas`.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -11,7 +12,16 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** Forwards `from` to `to`, each chunk `delayMs` later (equal delays keep the order). */
+function forward(from: net.Socket, to: net.Socket, delayMs: number): void {
+  if (delayMs <= 0) {
+    from.pipe(to);
+    return;
+  }
+  from.on('data', (chunk: Buffer) => setTimeout(() => to.writable && to.write(chunk), delayMs));
+}
+
+export async function startTcpProxy(target: { host: string; port: number; delayMs?: number }): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let cut = false;
   const server = net.createServer((client) => {
@@ -30,8 +40,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream, target.delayMs ?? 0);
+    forward(upstream, client, target.delayMs ?? 0);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
