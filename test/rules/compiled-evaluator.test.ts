@@ -100,7 +100,7 @@ const factsArbitrary: fc.Arbitrary<Facts> = fc.record(
 
 describe('compiled evaluator: the shipped flows, against json-rules-engine', () => {
   for (const [product, flow] of ruleSet.flows) {
-    it(`${product}: every stage compiles and matches on 4,000 generated fact sets`, async () => {
+    it(`${product}: every stage compiles and matches on 2,000 generated fact sets`, async () => {
       const stages = flow.stages.map((stage) => {
         const compiled = compileStageEvaluator(stage.rules, operators);
         expect(compiled, `${product}/${stage.name}`).toMatchObject({ compiled: true });
@@ -115,10 +115,12 @@ describe('compiled evaluator: the shipped flows, against json-rules-engine', () 
             if (reference.ok) fired += reference.results.filter((r) => r.fired).length;
           }
         }),
-        { numRuns: 4_000 },
+        // A fresh seed each run: over CI's runs the fact sets keep changing (2,000 here: the two
+        // flows took 20 s of a loaded CI run at 4,000).
+        { numRuns: 2_000 },
       );
       // The facts are not so wrong that nothing ever fires.
-      expect(fired).toBeGreaterThan(4_000);
+      expect(fired).toBeGreaterThan(2_000);
     });
   }
 
