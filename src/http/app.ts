@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Application } from '../decision/application';
 import { InvalidCursorError, type RuleSetVersions } from '../decision/rule-set-versions';
 import { LOAN_OUTCOMES, type LoanOutcome, type LoanOutcomes } from '../decision/outcomes';
-import { integer, readQuery, type Query } from './query';
+import { integer, quoted, readQuery, type Query } from './query';
 import { ArchivedRuleSetMissingError, DecisionNotFoundError, DecisionStateError, IdempotencyConflictError, InsufficientAuthorityError, RegionLimitExceededError, UnknownProductError, UnknownRegionError } from '../decision/errors';
 import type { RegionReport } from '../decision/reservations';
 import { OverloadedError } from '../decision/admission';
@@ -230,7 +230,7 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
   const visibleDecision = async (res: Response, decisionId: string, traces = true) => {
     const document = await deps.decisions.getDecision(decisionId, { traces });
     if (!document || !mayAccessDecision(principalOf(res), document.caller)) {
-      throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
+      throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision ${quoted(decisionId)}` }]);
     }
     return document;
   };
@@ -304,7 +304,7 @@ function decisionRoutes(deps: AppDeps, guard: Guard): express.Router {
   router.post('/decisions/:decisionId/replay', guard('POST /decisions/{decisionId}/replay'), async (req, res) => {
     const { decisionId } = req.params as { decisionId: string };
     const report = await deps.decisions.replayStored(decisionId);
-    if (!report) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision "${decisionId}"` }]);
+    if (!report) throw new ApiError('DECISION_NOT_FOUND', [{ path: 'decisionId', message: `no decision ${quoted(decisionId)}` }]);
     res.json(report);
   });
 

@@ -15,7 +15,7 @@ import { principalOf, type Operation } from './access';
 import { jsonIfAny, parseJsonBody, requireJson } from './body';
 import { ApiError, type ErrorDetail } from './errors';
 import { errorResponse, jsonBody, nullable, ref } from './openapi-parts';
-import { integer, readQuery, type Query } from './query';
+import { integer, quoted, readQuery, type Query } from './query';
 import { compileValidator, freeText } from './validation';
 
 export interface InvestigatorDeps {
@@ -180,12 +180,12 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
     const { get, problems } = readQuery(req.query as Query, [...FILTERS, 'sort', 'limit', 'cursor']);
     const suspiciousRaw = get('suspicious');
     if (suspiciousRaw !== undefined && suspiciousRaw !== 'true' && suspiciousRaw !== 'false') {
-      problems.push({ path: 'suspicious', message: `expected true or false, got ${JSON.stringify(suspiciousRaw)}` });
+      problems.push({ path: 'suspicious', message: `expected true or false, got ${quoted(suspiciousRaw)}` });
     }
     const minSize = integer(get('minSize'), 'minSize', 1, 1_000_000_000, problems);
     const limit = integer(get('limit'), 'limit', 1, MAX_LIMIT, problems) ?? 50;
     const sort = (get('sort') ?? 'score') as ClusterSort;
-    if (!SORTS.includes(sort)) problems.push({ path: 'sort', message: `expected one of ${SORTS.join(', ')}, got ${JSON.stringify(get('sort'))}` });
+    if (!SORTS.includes(sort)) problems.push({ path: 'sort', message: `expected one of ${SORTS.join(', ')}, got ${quoted(get('sort') ?? '')}` });
     const clustering = deps.graph.clustering;
     const known = deps.clusterFilters();
     // The clustering listed may predate a rules change: its own flag codes are valid filters too.
@@ -236,10 +236,10 @@ function clusterRoutes(router: express.Router, deps: InvestigatorDeps, guard: Gu
     const clustering = deps.graph.clustering;
     const cluster = clustering ? clustering.find(req.params.clusterId as string) : -1;
     if (!clustering) {
-      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}": ${deps.graph.status().nextRecluster.reason}` }]);
+      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster ${quoted(req.params.clusterId as string)}: ${deps.graph.status().nextRecluster.reason}` }]);
     }
     if (cluster < 0) {
-      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster "${req.params.clusterId as string}" in the current clustering (ids come from GET /clusters)` }]);
+      throw new ApiError('CLUSTER_NOT_FOUND', [{ path: 'clusterId', message: `no cluster ${quoted(req.params.clusterId as string)} in the current clustering (ids come from GET /clusters)` }]);
     }
     const detail = clusterDetail(deps.graph.identity, clustering, cluster, clustering.config.linking);
     if (format === 'json') res.json(detail);
@@ -286,7 +286,7 @@ function applicationRoutes(router: express.Router, deps: InvestigatorDeps, guard
   const validateLabel = compileValidator<{ label: ApplicationLabel; note?: string }>(LABEL_SCHEMA);
   const applicationIndex = (applicationId: string): number => {
     const index = deps.graph.identity.indexOf(applicationId);
-    if (index === undefined) throw new ApiError('APPLICATION_NOT_FOUND', [{ path: 'applicationId', message: `no decided application "${applicationId}"` }]);
+    if (index === undefined) throw new ApiError('APPLICATION_NOT_FOUND', [{ path: 'applicationId', message: `no decided application ${quoted(applicationId)}` }]);
     return index;
   };
 
