@@ -7,7 +7,7 @@ import type { ClusterConfig } from './config';
 import type { IdentityGraph } from './identity-graph';
 import { statsOf, type ClusterStats } from './cluster-stats';
 import type { ReclusterResult, ReclusterSummary } from './recluster';
-import { scoreCluster, type ClusterVerdict } from './community-scoring';
+import { flagBitsOf, raisesFlag, scoreCluster, type ClusterVerdict } from './community-scoring';
 
 const CLUSTER_ID_PREFIX = 'cl_';
 export type ClusterSort = 'score' | 'size' | 'lastSeen';
@@ -54,11 +54,6 @@ export class Clustering {
    * callers validate the values against their definitions, so the entries are few.
    */
   private readonly memberMasks = new Map<string, Uint8Array>();
-  /**
-   * Per flag code, whether each cluster raises it: 1, 0, or -1 not yet known. Filled as pages
-   * visit clusters (scoring every community up front would cost a request a full pass).
-   */
-  private readonly flagMasks = new Map<string, Int8Array>();
 
   constructor(
     readonly result: ReclusterResult,
@@ -131,9 +126,8 @@ export class Clustering {
     const verdict = this.verdict(c);
     this.result.score[c] = verdict.score;
     this.result.suspicious[c] = verdict.suspicious ? 1 : 0;
+    this.result.flagMask[c] = flagBitsOf(verdict, this.config.scoring);
     this.sorted.delete('score');
-    // The flags of this one cluster may have changed: score it again when a page visits it.
-    for (const mask of this.flagMasks.values()) mask[c] = -1;
   }
 
   /** 1 for each cluster with a member whose region (or product) is `value`. */
@@ -151,25 +145,6 @@ export class Clustering {
       this.memberMasks.set(key, mask);
     }
     return mask;
-  }
-
-  /**
-   * Whether the cluster raises the flag (remembered per clustering). Scoring is ~1.5 µs a
-   * community; a rare flag walks them all once (0.2 s at 134 000 communities), so communities
-   * below the flag's minSize, which never raise it, are not scored at all.
-   */
-  private raises(cluster: number, flag: string): boolean {
-    let mask = this.flagMasks.get(flag);
-    if (!mask) {
-      mask = new Int8Array(this.count).fill(-1);
-      this.flagMasks.set(flag, mask);
-    }
-    if (mask[cluster] === -1) {
-      const rule = this.config.scoring.flags.find((r) => r.flag === flag);
-      const possible = rule !== undefined && (this.result.stats.size[cluster] as number) >= (rule.minSize ?? 0);
-      mask[cluster] = possible && this.verdict(cluster).flags.some((f) => f.flag === flag) ? 1 : 0;
-    }
-    return mask[cluster] === 1;
   }
 
   private order(sort: ClusterSort): Int32Array {
@@ -210,7 +185,7 @@ export class Clustering {
       if (query.suspicious !== undefined && this.isSuspicious(c) !== query.suspicious) continue;
       if (query.minSize !== undefined && (this.result.stats.size[c] as number) < query.minSize) continue;
       if (masks.some((mask) => mask[c] !== 1)) continue;
-      if (query.flag !== undefined && !this.raises(c, query.flag)) continue;
+      if (query.flag !== undefined && !raisesFlag(this.result.flagMask[c] as number, this.config.scoring, query.flag)) continue;
       out.push(this.view(c));
     }
     return out.length === query.limit && position < order.length ? { clusters: out, next: position - 1 } : { clusters: out };

@@ -149,6 +149,25 @@ function raised(rule: FlagRule, value: number | undefined, size: number): value 
   return true;
 }
 
+/**
+ * The flags a verdict raised, one bit per flag rule of `config` (bit i = config.flags[i]): how a
+ * clustering keeps every community's flags (ReclusterResult.flagMask) for filtering by flag.
+ */
+export function flagBitsOf(verdict: ClusterVerdict, config: ScoringConfig): number {
+  let bits = 0;
+  for (const raised of verdict.flags) {
+    const i = config.flags.findIndex((rule) => rule.flag === raised.flag);
+    if (i >= 0) bits = (bits | (1 << i)) >>> 0;
+  }
+  return bits;
+}
+
+/** Whether flag bits (flagBitsOf) include `flag`; a flag this config has no rule for is never raised. */
+export function raisesFlag(bits: number, config: ScoringConfig, flag: string): boolean {
+  const i = config.flags.findIndex((rule) => rule.flag === flag);
+  return i >= 0 && ((bits >>> i) & 1) === 1;
+}
+
 /** The flags a community raises, its score (sum of their points, at most 100) and whether it is suspicious. */
 export function scoreCluster(stats: ClusterStats, config: ScoringConfig, baseline: PortfolioBaseline = EMPTY_BASELINE): ClusterVerdict {
   const flags: RaisedFlag[] = [];

@@ -23,7 +23,7 @@ import { detectCommunities, type Communities } from './communities';
 import { TYPE_INDEX, typeMask, type ClusterConfig, type Projection as ProjectionKind } from './config';
 import { FRAUD_LABEL, OUTCOME_CODES, type GraphSnapshot } from './identity-graph';
 import { applicationOfNode, buildProjection, find, type PairLinks, type Projection } from './projection';
-import { scoreCluster, TYPE_COUNT, WEEK_MS, type PortfolioBaseline } from './community-scoring';
+import { flagBitsOf, scoreCluster, TYPE_COUNT, WEEK_MS, type PortfolioBaseline } from './community-scoring';
 
 /** A community's statistics from a result's columns (defined with the statistics, in cluster-stats.ts). */
 export { statsOf };
@@ -590,7 +590,6 @@ export function scoreCommunities(result: ReclusterResult, config: ClusterConfig,
   const { score, suspicious, flagMask } = result;
   suspicious.fill(0);
   flagMask.fill(0);
-  const flagBit = new Map(config.scoring.flags.map((f, i) => [f.flag, i]));
   let suspiciousCount = 0;
   for (let c = 0; c < C; c++) {
     const verdict = scoreCluster(statsOf(result.stats, result.typeStats, c), config.scoring, result.baseline);
@@ -599,10 +598,7 @@ export function scoreCommunities(result: ReclusterResult, config: ClusterConfig,
       suspicious[c] = 1;
       suspiciousCount++;
     }
-    // Raised flags come from config.scoring.flags, so each has its bit.
-    let mask = 0;
-    for (const f of verdict.flags) mask = (mask | (1 << (flagBit.get(f.flag) ?? 0))) >>> 0;
-    flagMask[c] = mask;
+    flagMask[c] = flagBitsOf(verdict, config.scoring);
   }
   const order = result.order;
   for (let c = 0; c < C; c++) order[c] = c;
