@@ -21,6 +21,7 @@
 // comparison runs there, never in floating point here. The service itself books through
 // decisions.ts; this ledger is what `npm run bench:pg-ledger` measured to choose the row lock.
 import type { Pool, PoolClient } from 'pg';
+import type { Reservation } from '../audit-store';
 
 export type LedgerStrategy = 'row-lock' | 'serializable';
 
@@ -48,15 +49,9 @@ export interface ExposureLedgerOptions {
   readonly random?: () => number;
 }
 
-export interface ReserveInput {
-  readonly decisionId: string;
-  readonly region: string;
-  readonly product: string;
-  /** Currency units, > 0, at most two decimals. */
-  readonly amount: number;
-  readonly pd: number | null;
-  /** Epoch milliseconds. */
-  readonly reservedAt: number;
+/** A reservation as the service books one (amount in currency units, > 0, at most two decimals here), which may never expire. */
+export interface ReserveInput extends Omit<Reservation, 'expiresAt'> {
+  /** Epoch milliseconds; null: held until released. */
   readonly expiresAt: number | null;
 }
 
