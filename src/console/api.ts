@@ -65,7 +65,7 @@ export async function apiPost<T>(path: string, body: unknown): Promise<{ status:
 }
 
 /**
- * An export (GEXF, GraphML, CSV) saved as a file: fetched with the credential (a plain link could
+ * An export (GEXF, CSV) saved as a file: fetched with the credential (a plain link could
  * not send it) and handed to the browser as a blob download.
  */
 export async function download(path: string, fileName: string): Promise<void> {
