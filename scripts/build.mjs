@@ -27,6 +27,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wri
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { buildConsole } from './console-build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -142,5 +143,8 @@ for (const name of readdirSync(consoleDir)) {
 }
 if (!values.quiet) {
   const ms = Math.round(performance.now() - started);
-  process.stderr.write(`build: ${Object.keys(ENTRY_POINTS).length} entry points and the console → ${path.relative(ROOT, outdir) || outdir} in ${ms} ms (${changed} file${changed === 1 ? '' : 's'} written)\n`);
+  const script = consoleFiles.find((f) => f.path.endsWith('.js'));
+  const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
+  const size = script ? `; console script ${kb(script.contents.length)}, ${kb(gzipSync(script.contents).length)} gzipped` : '';
+  process.stderr.write(`build: ${Object.keys(ENTRY_POINTS).length} entry points and the console → ${path.relative(ROOT, outdir) || outdir} in ${ms} ms (${changed} file${changed === 1 ? '' : 's'} written${size})\n`);
 }
